@@ -1,0 +1,1 @@
+"""The `cib` command line: a thin face over graph/, loaders/ and queries/."""

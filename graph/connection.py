@@ -1,0 +1,106 @@
+"""Opening Neo4j through the official driver, with errors turned into named exceptions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as neo
+
+from cibgraph.graph.errors import AuthFailed, ConnectionFailed, QueryFailed
+from cibgraph.graph.runner import Params, Row
+from cibgraph.graph.settings import ConnectionSettings
+
+
+@contextmanager
+def _translated(settings: ConnectionSettings) -> Iterator[None]:
+    """Map driver errors to ours; never let the password or parameters into a message."""
+    try:
+        yield
+    except neo.AuthError:
+        raise AuthFailed(
+            f"Neo4j at {settings.uri} refused the credentials for user '{settings.user}'.",
+            "check --user/--password or NEO4J_USERNAME/NEO4J_PASSWORD; "
+            "for the local server `cib db password` shows the right one",
+        ) from None
+    except (neo.ServiceUnavailable, neo.SessionExpired, OSError) as exc:
+        local_hint = "start it with `cib db start`" if settings.is_local else "check --uri / NEO4J_URI"
+        raise ConnectionFailed(
+            f"Cannot reach Neo4j at {settings.uri} ({type(exc).__name__}).", local_hint
+        ) from None
+    except neo.ClientError as exc:
+        raise QueryFailed(f"Neo4j rejected the query: {exc.message}", exc.code) from None
+    except neo.DatabaseError as exc:
+        raise QueryFailed(f"Neo4j failed to run the query: {exc.message}", exc.code) from None
+
+
+class Database:
+    """An open connection to one database; implements ``QueryRunner``."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.database = settings.database
+        config: dict[str, Any] = {"user_agent": "cibgraph"}
+        # Tests set this so deprecated or suspicious Cypher fails loudly.
+        severity = os.environ.get("CIBGRAPH_WARN_NOTIFICATIONS")
+        if severity:
+            config["warn_notification_severity"] = severity
+        with _translated(settings):
+            self.driver = neo4j.GraphDatabase.driver(
+                settings.uri, auth=(settings.user, settings.password), **config
+            )
+
+    def verify(self) -> None:
+        with _translated(self.settings):
+            self.driver.verify_connectivity()
+            # verify_connectivity does not authenticate on every driver version.
+            self.driver.verify_authentication()
+
+    def _run(self, access: str, query: str, params: Params | None, timeout: float | None) -> list[Row]:
+        @neo4j.unit_of_work(timeout=timeout)
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return [record.data() for record in tx.run(query, dict(params or {}))]  # type: ignore[arg-type]
+
+        with _translated(self.settings), self.driver.session(database=self.database) as session:
+            if access == "read":
+                return session.execute_read(work)
+            return session.execute_write(work)
+
+    def read(self, query: str, params: Params | None = None, *, timeout: float | None = None) -> list[Row]:
+        return self._run("read", query, params, timeout)
+
+    def write(self, query: str, params: Params | None = None, *, timeout: float | None = None) -> list[Row]:
+        return self._run("write", query, params, timeout)
+
+    def auto(self, query: str, params: Params | None = None) -> list[Row]:
+        with _translated(self.settings), self.driver.session(database=self.database) as session:
+            return [record.data() for record in session.run(query, dict(params or {}))]  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_database(settings: ConnectionSettings, verify: bool = True) -> Database:
+    db = Database(settings)
+    if verify:
+        try:
+            db.verify()
+        except Exception:
+            db.close()
+            raise
+    return db

@@ -1,0 +1,1 @@
+"""The local Neo4j server: assembled from Maven Central, run from a per-user folder."""
