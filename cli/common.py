@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -29,10 +28,15 @@ R = TypeVar("R")
 
 UriOpt = Annotated[
     str | None,
-    typer.Option("--uri", help="Bolt URI (env NEO4J_URI; default: the local server).", show_default=False),
+    typer.Option(
+        "--uri", help="Bolt URI (env NEO4J_URI; default: the local server).", show_default=False
+    ),
 ]
 UserOpt = Annotated[
-    str | None, typer.Option("--user", help="User name (env NEO4J_USERNAME; default neo4j).", show_default=False)
+    str | None,
+    typer.Option(
+        "--user", help="User name (env NEO4J_USERNAME; default neo4j).", show_default=False
+    ),
 ]
 PasswordOpt = Annotated[
     str | None,
@@ -44,7 +48,10 @@ PasswordOpt = Annotated[
     ),
 ]
 DatabaseOpt = Annotated[
-    str | None, typer.Option("--database", help="Database (env NEO4J_DATABASE; default neo4j).", show_default=False)
+    str | None,
+    typer.Option(
+        "--database", help="Database (env NEO4J_DATABASE; default neo4j).", show_default=False
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of a table.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes.")]
@@ -53,8 +60,12 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 _CONNECTION_PARAMS = (
     inspect.Parameter("uri", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=UriOpt),
     inspect.Parameter("user", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=UserOpt),
-    inspect.Parameter("password", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=PasswordOpt),
-    inspect.Parameter("database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DatabaseOpt),
+    inspect.Parameter(
+        "password", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=PasswordOpt
+    ),
+    inspect.Parameter(
+        "database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DatabaseOpt
+    ),
 )
 
 
@@ -73,8 +84,14 @@ def with_database(func: Callable[..., R]) -> Callable[..., R]:
     ]
 
     @functools.wraps(func)
-    def wrapper(*args: Any, uri: str | None = None, user: str | None = None,
-                password: str | None = None, database: str | None = None, **kwargs: Any) -> R:
+    def wrapper(
+        *args: Any,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        **kwargs: Any,
+    ) -> R:
         settings = resolve_settings(uri, user, password, database)
         with open_database(settings) as db:
             return func(*args, db=db, **kwargs)
@@ -101,7 +118,7 @@ def render_error(exc: CibError) -> None:
 class CibGroup(TyperGroup):
     """Root group: library errors become a message, a hint and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer types ctx with its vendored click
         try:
             return super().invoke(ctx)
         except CibError as exc:
@@ -138,5 +155,7 @@ def new_app(help_text: str) -> typer.Typer:
     )
 
 
-def open_db_from(uri: str | None, user: str | None, password: str | None, database: str | None) -> Database:
+def open_db_from(
+    uri: str | None, user: str | None, password: str | None, database: str | None
+) -> Database:
     return open_database(resolve_settings(uri, user, password, database))

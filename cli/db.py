@@ -27,7 +27,7 @@ from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server import process
 from cibgraph.graph.server.install import ensure_build, verify_build
 from cibgraph.graph.server.instance import init_instance, load_settings, read_password
-from cibgraph.graph.server.paths import build_paths, instance_paths
+from cibgraph.graph.server.paths import instance_paths
 from cibgraph.graph.server.status import collect_status
 from cibgraph.graph.settings import resolve_settings
 
@@ -41,12 +41,36 @@ TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait fo
 
 @app.command()
 def install(
-    force: Annotated[bool, typer.Option("--force", help="Rebuild the cached server even if it looks complete.")] = False,
-    verify: Annotated[bool, typer.Option("--verify", help="Re-hash every cached jar against the manifest.")] = False,
-    bolt_port: Annotated[int | None, typer.Option("--bolt-port", help="Bolt port [default 7687].", show_default=False)] = None,
-    http_port: Annotated[int | None, typer.Option("--http-port", help="HTTP/Browser port [default 7474].", show_default=False)] = None,
-    heap: Annotated[str | None, typer.Option("--heap", help="JVM heap, e.g. 4g [default: a quarter of RAM, 1-8g].", show_default=False)] = None,
-    pagecache: Annotated[str | None, typer.Option("--pagecache", help="Page cache, e.g. 2g [default: 15% of RAM, 1-8g].", show_default=False)] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild the cached server even if it looks complete.")
+    ] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Re-hash every cached jar against the manifest.")
+    ] = False,
+    bolt_port: Annotated[
+        int | None,
+        typer.Option("--bolt-port", help="Bolt port [default 7687].", show_default=False),
+    ] = None,
+    http_port: Annotated[
+        int | None,
+        typer.Option("--http-port", help="HTTP/Browser port [default 7474].", show_default=False),
+    ] = None,
+    heap: Annotated[
+        str | None,
+        typer.Option(
+            "--heap",
+            help="JVM heap, e.g. 4g [default: a quarter of RAM, 1-8g].",
+            show_default=False,
+        ),
+    ] = None,
+    pagecache: Annotated[
+        str | None,
+        typer.Option(
+            "--pagecache",
+            help="Page cache, e.g. 2g [default: 15% of RAM, 1-8g].",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Assemble Neo4j + Browser + GDS + APOC from Maven Central into the per-user cache.
@@ -78,9 +102,16 @@ def install(
     settings = init_instance(paths, result.paths, bolt_port, http_port, heap, pagecache)
     if not quiet:
         how = "reused cache" if result.reused else f"built in {result.seconds:.0f}s"
-        err.print(f"[green]Installed[/] {result.paths.root.name} ({how}, {human_bytes(result.size_bytes)})")
-        err.print(f"Instance: {paths.root}  (Bolt {settings.bolt_uri}, Browser {settings.browser_url})")
-        err.print(f"Heap {settings.heap}, page cache {settings.pagecache}. Next: [bold]cib db start[/]")
+        err.print(
+            f"[green]Installed[/] {result.paths.root.name} "
+            f"({how}, {human_bytes(result.size_bytes)})"
+        )
+        err.print(
+            f"Instance: {paths.root}  (Bolt {settings.bolt_uri}, Browser {settings.browser_url})"
+        )
+        err.print(
+            f"Heap {settings.heap}, page cache {settings.pagecache}. Next: [bold]cib db start[/]"
+        )
 
 
 @app.command()
@@ -96,7 +127,8 @@ def start(timeout: TimeoutOpt = 120.0, quiet: QuietOpt = False) -> None:
         err.print(f"Neo4j is already running (pid {result.pid}) at {settings.bolt_uri}")
     else:
         err.print(
-            f"[green]Neo4j started[/] in {result.seconds:.1f}s (pid {result.pid}, GDS {result.gds_version})\n"
+            f"[green]Neo4j started[/] in {result.seconds:.1f}s "
+            f"(pid {result.pid}, GDS {result.gds_version})\n"
             f"Bolt {settings.bolt_uri}   Browser {settings.browser_url}   user neo4j, "
             "password: `cib db password`"
         )
@@ -142,8 +174,12 @@ def status_cmd(json_: JsonOpt = False) -> None:
 @app.command()
 def logs(
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
-    debug: Annotated[bool, typer.Option("--debug", help="Show debug.log instead of neo4j.log.")] = False,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show debug.log instead of neo4j.log.")
+    ] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines.")
+    ] = False,
 ) -> None:
     """Print the last lines of the server log."""
     paths = instance_paths()
@@ -183,7 +219,9 @@ def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = Fa
     load_settings(paths)
     if not yes:
         if not sys.stdin.isatty():
-            raise UsageError("reset wipes all data and needs confirmation.", "pass --yes in scripts")
+            raise UsageError(
+                "reset wipes all data and needs confirmation.", "pass --yes in scripts"
+            )
         typer.confirm(f"Delete every node and relationship in {paths.data}?", abort=True)
     with status("Stopping Neo4j", quiet):
         process.stop(paths)
@@ -197,5 +235,3 @@ def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = Fa
         apply_schema(db)
     if not quiet:
         err.print("[green]Database wiped[/]; server running with the schema applied.")
-
-

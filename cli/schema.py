@@ -30,6 +30,11 @@ def show(db: Database, json_: JsonOpt = False) -> None:
         return
     table = Table("kind", "name", "labels", "properties", "state")
     for row in rows:
-        table.add_row(row["kind"], row["name"], ",".join(row["labels"] or []),
-                      ",".join(row["properties"] or []), row["state"])
+        table.add_row(
+            row["kind"],
+            row["name"],
+            ",".join(row["labels"] or []),
+            ",".join(row["properties"] or []),
+            row["state"],
+        )
     out.print(table)

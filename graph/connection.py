@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
 import neo4j
+from neo4j import PreviewWarning
 from neo4j import exceptions as neo
 
 from cibgraph.graph.errors import AuthFailed, ConnectionFailed, QueryFailed
@@ -28,11 +30,19 @@ def _translated(settings: ConnectionSettings) -> Iterator[None]:
             "for the local server `cib db password` shows the right one",
         ) from None
     except (neo.ServiceUnavailable, neo.SessionExpired, OSError) as exc:
-        local_hint = "start it with `cib db start`" if settings.is_local else "check --uri / NEO4J_URI"
+        local_hint = (
+            "start it with `cib db start`" if settings.is_local else "check --uri / NEO4J_URI"
+        )
         raise ConnectionFailed(
             f"Cannot reach Neo4j at {settings.uri} ({type(exc).__name__}).", local_hint
         ) from None
     except neo.ClientError as exc:
+        if exc.code == "Neo.ClientError.Security.AuthenticationRateLimit":
+            raise AuthFailed(
+                f"Neo4j at {settings.uri} is refusing logins for '{settings.user}' for a few "
+                "seconds after repeated wrong passwords.",
+                "wait a few seconds, then retry with the right password",
+            ) from None
         raise QueryFailed(f"Neo4j rejected the query: {exc.message}", exc.code) from None
     except neo.DatabaseError as exc:
         raise QueryFailed(f"Neo4j failed to run the query: {exc.message}", exc.code) from None
@@ -49,7 +59,10 @@ class Database:
         severity = os.environ.get("CIBGRAPH_WARN_NOTIFICATIONS")
         if severity:
             config["warn_notification_severity"] = severity
-        with _translated(settings):
+        with _translated(settings), warnings.catch_warnings():
+            # Notification warnings are a "preview" driver feature; the preview notice
+            # itself is noise, the notifications it enables are the point.
+            warnings.simplefilter("ignore", PreviewWarning)
             self.driver = neo4j.GraphDatabase.driver(
                 settings.uri, auth=(settings.user, settings.password), **config
             )
@@ -57,28 +70,36 @@ class Database:
     def verify(self) -> None:
         with _translated(self.settings):
             self.driver.verify_connectivity()
-            # verify_connectivity does not authenticate on every driver version.
-            self.driver.verify_authentication()
+            # verify_connectivity does not always authenticate; verify_authentication
+            # answers False (it does not raise) for bad credentials.
+            if not self.driver.verify_authentication():
+                raise neo.AuthError("credentials refused")
 
-    def _run(self, access: str, query: str, params: Params | None, timeout: float | None) -> list[Row]:
+    def _run(
+        self, access: str, query: str, params: Params | None, timeout: float | None
+    ) -> list[Row]:
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [record.data() for record in tx.run(query, dict(params or {}))]  # type: ignore[arg-type]
+            return [record.data() for record in tx.run(query, dict(params or {}))]
 
         with _translated(self.settings), self.driver.session(database=self.database) as session:
             if access == "read":
                 return session.execute_read(work)
             return session.execute_write(work)
 
-    def read(self, query: str, params: Params | None = None, *, timeout: float | None = None) -> list[Row]:
+    def read(
+        self, query: str, params: Params | None = None, *, timeout: float | None = None
+    ) -> list[Row]:
         return self._run("read", query, params, timeout)
 
-    def write(self, query: str, params: Params | None = None, *, timeout: float | None = None) -> list[Row]:
+    def write(
+        self, query: str, params: Params | None = None, *, timeout: float | None = None
+    ) -> list[Row]:
         return self._run("write", query, params, timeout)
 
     def auto(self, query: str, params: Params | None = None) -> list[Row]:
         with _translated(self.settings), self.driver.session(database=self.database) as session:
-            return [record.data() for record in session.run(query, dict(params or {}))]  # type: ignore[arg-type]
+            return [record.data() for record in session.run(query, dict(params or {}))]
 
     def close(self) -> None:
         self.driver.close()

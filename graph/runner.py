@@ -16,7 +16,9 @@ Row = dict[str, Any]
 class QueryRunner(Protocol):
     database: str
 
-    def read(self, query: str, params: Params | None = None, *, timeout: float | None = None) -> list[Row]:
+    def read(
+        self, query: str, params: Params | None = None, *, timeout: float | None = None
+    ) -> list[Row]:
         """Run in a managed read transaction (retried on transient errors)."""
         ...
 

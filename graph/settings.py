@@ -93,7 +93,7 @@ def resolve_settings(
                 "pass --password or set NEO4J_PASSWORD",
             )
         chosen_password = read_password(local)
-        sources["password"] = "local"
+        sources["password"] = "local"  # noqa: S105 - the source's name, not a password
 
     return ConnectionSettings(
         uri=chosen_uri,

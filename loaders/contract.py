@@ -8,10 +8,10 @@ generator writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     ID = "id"  # non-empty, at most MAX_ID_LENGTH characters, no control characters
     TEXT = "text"
     INT = "int"  # non-negative integer
@@ -66,7 +66,9 @@ class FileSpec:
         raise KeyError(name)
 
 
-def _c(name: str, type_: FieldType, required: bool = False, choices: tuple[str, ...] = ()) -> Column:
+def _c(
+    name: str, type_: FieldType, required: bool = False, choices: tuple[str, ...] = ()
+) -> Column:
     return Column(name, type_, required, choices)
 
 
@@ -176,7 +178,8 @@ CONTRACT: dict[str, FileSpec] = {
                 _c("last_seen", T.TIMESTAMP),
             ),
             after=("accounts",),
-            description="Personal identifiers (IP, device, phone, email, payment); stored only as a keyed hash.",
+            description="Personal identifiers (IP, device, phone, email, payment); "
+            "stored only as a keyed hash.",
         ),
     )
 }

@@ -48,10 +48,7 @@ def _sha256(path: Path) -> str:
 
 
 def _jar_inventory(root: Path) -> dict[str, int]:
-    return {
-        str(p.relative_to(root)): p.stat().st_size
-        for p in sorted(root.rglob("*.jar"))
-    }
+    return {str(p.relative_to(root)): p.stat().st_size for p in sorted(root.rglob("*.jar"))}
 
 
 def verify_build(paths: BuildPaths, deep: bool = False) -> None:
@@ -70,7 +67,9 @@ def verify_build(paths: BuildPaths, deep: bool = False) -> None:
     actual = _jar_inventory(paths.root)
     missing = sorted(set(recorded) - set(actual))
     if missing:
-        raise CacheCorrupted(f"{len(missing)} jar(s) are missing from {paths.root}, e.g. {missing[0]}.", hint)
+        raise CacheCorrupted(
+            f"{len(missing)} jar(s) are missing from {paths.root}, e.g. {missing[0]}.", hint
+        )
     for name, meta in recorded.items():
         if actual[name] != meta["size"]:
             raise CacheCorrupted(f"{name} in {paths.root} changed size since it was built.", hint)
@@ -126,12 +125,18 @@ def _collect(workdir: Path, staging: Path) -> None:
     (staging / "plugins").mkdir()
     for jar in (workdir / "lib" / "target" / "lib").glob("*.jar"):
         shutil.move(str(jar), staging / "lib" / jar.name)
-    shutil.move(str(workdir / "gds" / "target" / "open-gds.jar"), staging / "plugins" / "open-gds.jar")
-    shutil.move(str(workdir / "apoc" / "target" / "apoc-core.jar"), staging / "plugins" / "apoc-core.jar")
+    shutil.move(
+        str(workdir / "gds" / "target" / "open-gds.jar"), staging / "plugins" / "open-gds.jar"
+    )
+    shutil.move(
+        str(workdir / "apoc" / "target" / "apoc-core.jar"), staging / "plugins" / "apoc-core.jar"
+    )
     names = {p.name for p in (staging / "lib").iterdir()}
     for prefix in _REQUIRED_LIB_PREFIXES:
         if not any(n.startswith(prefix) for n in names):
-            raise InstallFailed(f"The assembled lib/ lacks {prefix}*.jar; the Maven build is incomplete.")
+            raise InstallFailed(
+                f"The assembled lib/ lacks {prefix}*.jar; the Maven build is incomplete."
+            )
 
 
 def _write_manifest(staging: Path, parts: ServerParts, seconds: float) -> None:

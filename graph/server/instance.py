@@ -147,17 +147,13 @@ def init_instance(
         settings = load_settings(paths)
     else:
         settings = InstanceSettings(heap=default_heap(), pagecache=default_pagecache())
-    changes = {
-        k: v
-        for k, v in {
-            "bolt_port": bolt_port,
-            "http_port": http_port,
-            "heap": heap,
-            "pagecache": pagecache,
-        }.items()
-        if v is not None
-    }
-    settings = replace(settings, **changes).validated()
+    settings = replace(
+        settings,
+        bolt_port=settings.bolt_port if bolt_port is None else bolt_port,
+        http_port=settings.http_port if http_port is None else http_port,
+        heap=heap or settings.heap,
+        pagecache=pagecache or settings.pagecache,
+    ).validated()
     paths.root.mkdir(parents=True, exist_ok=True)
     os.chmod(paths.root, 0o700)
     for folder in (paths.conf, paths.data, paths.logs, paths.run, paths.import_dir, paths.work):

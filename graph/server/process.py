@@ -26,6 +26,7 @@ from cibgraph.graph.server.paths import BuildPaths, InstancePaths, build_paths
 from cibgraph.graph.server.tools import find_java
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+_DETACHED: list[subprocess.Popen[bytes]] = []
 DEFAULT_PASSWORD = "neo4j"  # noqa: S105 - Neo4j's well-known first-start password, refused after
 # The JDK 17 module openings Neo4j's own launcher passes; GDS and the page cache need them.
 ADD_OPENS = (
@@ -44,7 +45,9 @@ def _initial_heap(heap: str) -> str:
     return "512m" if heap.lower().endswith("g") or int(heap[:-1]) > 512 else heap
 
 
-def java_command(java: str, paths: InstancePaths, build: BuildPaths, settings: InstanceSettings) -> list[str]:
+def java_command(
+    java: str, paths: InstancePaths, build: BuildPaths, settings: InstanceSettings
+) -> list[str]:
     classpath = os.pathsep.join([f"{build.plugins}/*", str(paths.conf), f"{build.lib}/*"])
     argv = [
         java,
@@ -62,7 +65,13 @@ def java_command(java: str, paths: InstancePaths, build: BuildPaths, settings: I
         "-Dfile.encoding=UTF-8",
     ]
     argv += [f"--add-opens={module}=ALL-UNNAMED" for module in ADD_OPENS]
-    argv += ["-cp", classpath, ENTRY_POINT, f"--home-dir={paths.root}", f"--config-dir={paths.conf}"]
+    argv += [
+        "-cp",
+        classpath,
+        ENTRY_POINT,
+        f"--home-dir={paths.root}",
+        f"--config-dir={paths.conf}",
+    ]
     return argv
 
 
@@ -116,9 +125,10 @@ def _log_tail(paths: InstancePaths, lines: int = 30) -> str:
 
 def _set_initial_password(uri: str, password: str) -> None:
     """Replace Neo4j's first-start password; the default credentials are refused after."""
-    with neo4j.GraphDatabase.driver(uri, auth=("neo4j", DEFAULT_PASSWORD)) as driver, driver.session(
-        database="system"
-    ) as session:
+    with (
+        neo4j.GraphDatabase.driver(uri, auth=("neo4j", DEFAULT_PASSWORD)) as driver,
+        driver.session(database="system") as session,
+    ):
         session.run(
             "ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
             old=DEFAULT_PASSWORD,
@@ -130,9 +140,15 @@ def _probe(uri: str, password: str) -> str | None:
     """Return the GDS version once the server answers Cypher with GDS loaded, else None."""
     # session.run, not execute_query: a managed transaction would retry for 30 s and
     # hide a server that has already died.
-    with neo4j.GraphDatabase.driver(
-        uri, auth=("neo4j", password), connection_timeout=2.0, connection_acquisition_timeout=5.0
-    ) as driver, driver.session() as session:
+    with (
+        neo4j.GraphDatabase.driver(
+            uri,
+            auth=("neo4j", password),
+            connection_timeout=2.0,
+            connection_acquisition_timeout=5.0,
+        ) as driver,
+        driver.session() as session,
+    ):
         # The home database, not `system`: procedures and functions are not served there.
         record = session.run("RETURN gds.version() AS gds").single(strict=True)
         return str(record["gds"])
@@ -146,7 +162,9 @@ class StartResult:
     gds_version: str | None
 
 
-def start(paths: InstancePaths, timeout: float = 120.0, build: BuildPaths | None = None) -> StartResult:
+def start(
+    paths: InstancePaths, timeout: float = 120.0, build: BuildPaths | None = None
+) -> StartResult:
     settings = load_settings(paths)
     build = build or build_paths()
     verify_build(build)
@@ -158,7 +176,8 @@ def start(paths: InstancePaths, timeout: float = 120.0, build: BuildPaths | None
         if not port_free(port):
             raise PortInUse(
                 f"{name} port {port} on 127.0.0.1 is already in use by another process.",
-                f"stop that process, or choose another port: `cib db install --{name.lower()}-port N`",
+                "stop that process, or choose another port: "
+                f"`cib db install --{name.lower()}-port N`",
             )
     java = find_java()
     paths.conf_file.write_text(render_conf(paths, build, settings))
@@ -175,6 +194,9 @@ def start(paths: InstancePaths, timeout: float = 120.0, build: BuildPaths | None
             env=env,
             start_new_session=True,  # survives the CLI; stopped by `cib db stop`
         )
+    # The server outlives this Popen by design; keeping a reference stops the garbage
+    # collector from warning that a child is still running.
+    _DETACHED.append(proc)
     paths.pid_file.write_text(f"{proc.pid}\n")
     password = read_password(paths)
     deadline = started + timeout

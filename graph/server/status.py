@@ -23,14 +23,21 @@ def dir_size(path: Path) -> int:
 
 
 def _server_versions(uri: str, password: str) -> dict[str, Any]:
-    with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password), connection_timeout=3.0) as driver:
+    with neo4j.GraphDatabase.driver(
+        uri, auth=("neo4j", password), connection_timeout=3.0
+    ) as driver:
         session = driver.session()
         with session:
             row = session.run(
                 "CALL dbms.components() YIELD name, versions, edition "
                 "RETURN versions[0] AS neo4j, edition, gds.version() AS gds, apoc.version() AS apoc"
             ).single(strict=True)
-    return {"neo4j": row["neo4j"], "edition": row["edition"], "gds": row["gds"], "apoc": row["apoc"]}
+    return {
+        "neo4j": row["neo4j"],
+        "edition": row["edition"],
+        "gds": row["gds"],
+        "apoc": row["apoc"],
+    }
 
 
 def collect_status(paths: InstancePaths) -> dict[str, Any]:
@@ -38,7 +45,12 @@ def collect_status(paths: InstancePaths) -> dict[str, Any]:
     try:
         settings = load_settings(paths)
     except NotInstalled:
-        return {"installed": False, "running": False, "home": str(paths.root), "build": str(build.root)}
+        return {
+            "installed": False,
+            "running": False,
+            "home": str(paths.root),
+            "build": str(build.root),
+        }
     pid = running_pid(paths)
     built_versions: dict[str, Any] = {}
     if build.manifest.is_file():

@@ -1,0 +1,77 @@
+"""Shared fixtures. Integration tests talk to the real Neo4j that `./run test` starts.
+
+Connection settings come from the environment (NEO4J_URI, ...) or the local instance
+in CIBGRAPH_HOME, so the same tests run against any Neo4j with GDS and APOC.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import exceptions as neo
+
+from cibgraph.graph.connection import Database, open_database
+from cibgraph.graph.errors import CibError
+from cibgraph.graph.schema import apply_schema
+from cibgraph.graph.settings import resolve_settings
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = Path(os.environ.get("CIBGRAPH_DATASETS", REPO.parent / "shared" / "datasets"))
+
+# Server notifications (deprecations, performance warnings) become Python warnings,
+# and pytest turns warnings into errors: suspicious Cypher fails the suite.
+os.environ.setdefault("CIBGRAPH_WARN_NOTIFICATIONS", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def db() -> Iterator[Database]:
+    """An open connection to the test server; fails (never skips) when it is not up."""
+    try:
+        database = open_database(resolve_settings())
+    except CibError as exc:
+        pytest.fail(
+            f"integration tests need a running Neo4j: {exc.message} "
+            f"({exc.hint or 'run ./run test, which starts one'})",
+            pytrace=False,
+        )
+    with database:
+        apply_schema(database)
+        yield database
+
+
+def wait_for_login(db: Database, seconds: float = 15.0) -> None:
+    """After a deliberate wrong password, wait until Neo4j's login lock (5 s) is over.
+
+    A successful login resets Neo4j's failed-attempt counter, so tests that try wrong
+    passwords do not lock the suite's own user out.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if db.driver.verify_authentication():
+                return
+        except neo.ClientError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail("the test user stayed locked out after wrong-password tests")
+        time.sleep(0.5)
+
+
+def wipe(db: Database) -> None:
+    """Delete every node in batches; constraints and indexes stay."""
+    db.auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    db.auto(
+        "CALL gds.graph.list() YIELD graphName "
+        "CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped RETURN count(*)"
+    )
+
+
+@pytest.fixture()
+def clean_db(db: Database) -> Database:
+    """The test server, emptied before the test."""
+    wipe(db)
+    return db
