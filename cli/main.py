@@ -7,6 +7,7 @@ import logging
 import typer
 
 from cibgraph.cli import db, query, schema
+from cibgraph.cli import demo
 from cibgraph.cli.common import CibGroup
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(schema.app, name="schema")
+app.add_typer(demo.app, name="demo")
 app.add_typer(query.app, name="query")
 
 
