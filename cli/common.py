@@ -20,8 +20,9 @@ from cibgraph.graph.errors import CibError, ServerStartFailed
 from cibgraph.graph.settings import resolve_settings
 
 # Results go to stdout; progress, notes and errors to stderr, so pipes stay clean.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Piped output gets a wide console so tables are not cut to 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -96,6 +96,16 @@ class Database:
         self, query: str, params: Params | None = None, *, timeout: float | None = None
     ) -> list[Row]:
         return self._run("write", query, params, timeout)
+
+    def write_all(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        def work(tx: neo4j.ManagedTransaction) -> list[list[Row]]:
+            return [
+                [record.data() for record in tx.run(query, dict(params))]
+                for query, params in statements
+            ]
+
+        with _translated(self.settings), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
 
     def auto(self, query: str, params: Params | None = None) -> list[Row]:
         with _translated(self.settings), self.driver.session(database=self.database) as session:

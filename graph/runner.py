@@ -6,7 +6,7 @@ recording fake and check the exact Cypher and parameters emitted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 Params = Mapping[str, Any]
@@ -26,6 +26,10 @@ class QueryRunner(Protocol):
         self, query: str, params: Params | None = None, *, timeout: float | None = None
     ) -> list[Row]:
         """Run in a managed write transaction (retried on transient errors)."""
+        ...
+
+    def write_all(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        """Run several statements in one managed write transaction (all or nothing)."""
         ...
 
     def auto(self, query: str, params: Params | None = None) -> list[Row]:

@@ -1,0 +1,1 @@
+"""Input files -> validated records -> batched idempotent writes, with a ledger per load."""

@@ -9,17 +9,18 @@
 // parameters:
 //   runs: {default: 10, description: "how many of the most recent runs to show"}
 //   limit: {default: 200, description: "maximum rows (files)"}
-// revision: 1
+// revision: 2
 
 MATCH (run:LoadRun)
 WITH run
 ORDER BY run.started_at DESC
 LIMIT $runs
 // A run with no files yet (crashed early) still gets a row.
-OPTIONAL MATCH (file:LoadFile {run_id: run.id})
-RETURN run.id AS run_id, run.status AS status, run.started_at AS started_at,
+OPTIONAL MATCH (run)-[:READ]->(file:LoadFile)
+RETURN run.id AS run_id, run.status AS status, file.status AS file_status, run.started_at AS started_at,
        run.finished_at AS finished_at, file.kind AS kind, file.path AS path,
        file.read AS read, file.written AS written, file.rejected AS rejected,
+       file.sha256 AS sha256, file.rejects_path AS rejects_path,
        file.read = file.written + file.rejected AS balanced
 ORDER BY started_at DESC, path
 LIMIT $limit

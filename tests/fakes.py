@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,9 @@ class RecordingRunner:
         self, query: str, params: Params | None = None, *, timeout: float | None = None
     ) -> list[Row]:
         return self._answer("write", query, params, timeout)
+
+    def write_all(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        return [self._answer("write", query, params, None) for query, params in statements]
 
     def auto(self, query: str, params: Params | None = None) -> list[Row]:
         return self._answer("auto", query, params, None)

@@ -70,10 +70,10 @@ CREATE (post1:Post {id: $p + 'post1', created_at: datetime('2019-04-01T10:00:00Z
 CREATE (post2:Post {id: $p + 'post2', created_at: datetime('2019-04-01T10:00:30Z'), marker: $m})
 CREATE (run:LoadRun {id: $p + 'run', status: 'complete', started_at: datetime(),
                      finished_at: datetime(), marker: $m})
-CREATE (file:LoadFile {id: $p + 'file', run_id: $p + 'run', kind: 'pages', path: 'pages.csv',
+CREATE (file:LoadFile {id: $p + 'file', kind: 'pages', path: 'pages.csv', status: 'complete',
                        read: 3, written: 2, rejected: 1, marker: $m})
 CREATE (a1)-[:ADMINISTERS]->(page), (a2)-[:ADMINISTERS]->(page)
-CREATE (cell)-[:PART_OF]->(party)
+CREATE (cell)-[:PART_OF]->(party), (run)-[:READ]->(file)
 CREATE (a1)-[:AFFILIATED_WITH]->(cell), (page)-[:AFFILIATED_WITH]->(cell)
 CREATE (a1)-[:USES]->(ip), (a3)-[:USES]->(ip)
 CREATE (a1)-[:POSTED]->(post1)-[:LINKS_TO]->(url), (a3)-[:POSTED]->(post2)-[:LINKS_TO]->(url)

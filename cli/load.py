@@ -1,0 +1,220 @@
+"""`cib load PATH...`: validate and load contract files (or peer layouts) into Neo4j."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from cibgraph.cli.common import (
+    DatabaseOpt,
+    JsonOpt,
+    PasswordOpt,
+    QuietOpt,
+    UriOpt,
+    UserOpt,
+    err,
+    open_db_from,
+    out,
+    print_json,
+)
+from cibgraph.loaders.contract import LOAD_ORDER
+from cibgraph.loaders.discover import FORMATS, plan_load
+from cibgraph.loaders.ledger import FileLedger, LoadLedger
+from cibgraph.loaders.load import DEFAULT_BATCH_SIZE, LoadOptions, load
+
+BatchSizeOpt = Annotated[
+    int,
+    typer.Option(
+        "--batch-size",
+        help="Rows per transaction (one UNWIND per batch). The default was measured with "
+        "bench/load.py; larger batches use more server memory per transaction.",
+    ),
+]
+
+
+class RichLoadProgress:
+    """One bar per file: bytes for the bar, rows and rows/s in the text."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def start(self, entry: FileLedger, total_bytes: int) -> None:
+        self.tasks[entry.id] = self.progress.add_task(
+            entry.name, total=max(total_bytes, 1), rows=""
+        )
+
+    def update(self, entry: FileLedger, position: int) -> None:
+        task = self.progress.tasks[self.tasks[entry.id]]
+        elapsed = task.elapsed or 0.0
+        rate = f"{entry.read / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+        self.progress.update(
+            self.tasks[entry.id], completed=position, rows=f"{entry.read:,} rows {rate}"
+        )
+
+    def finish(self, entry: FileLedger) -> None:
+        task_id = self.tasks[entry.id]
+        task = self.progress.tasks[task_id]
+        self.progress.update(
+            task_id, completed=task.total, rows=f"{entry.read:,} rows, {entry.status}"
+        )
+
+
+def _summary(ledger: LoadLedger) -> Table:
+    table = Table(title=f"Load {ledger.id}: {ledger.status}")
+    for name in ("file", "kind", "read", "written", "rejected", "new", "updated", "status"):
+        table.add_column(
+            name,
+            justify="right"
+            if name in ("read", "written", "rejected", "new", "updated")
+            else "left",
+        )
+    for f in ledger.files:
+        written = f"{f.valid:,} (dry)" if f.status == "dry_run" else f"{f.written:,}"
+        table.add_row(
+            f.name,
+            f.kind,
+            f"{f.read:,}",
+            written,
+            f"{f.rejected:,}",
+            f"{f.created:,}",
+            f"{f.updated:,}",
+            f.status,
+        )
+    return table
+
+
+def load_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Contract files (accounts.csv, posts.jsonl.gz, ...) or folders of them.",
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help=f"Treat every file as this kind: {', '.join(LOAD_ORDER)}.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help=f"Input layout: {', '.join(FORMATS)} (coortweet = CooRTweet/CooRnet shares; "
+            "cnt = coordination-network-toolkit CSV).",
+        ),
+    ] = "contract",
+    batch_size: BatchSizeOpt = DEFAULT_BATCH_SIZE,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error",
+            help="skip: reject bad rows and go on; abort: stop at the first bad row, "
+            "writing nothing from that file.",
+        ),
+    ] = "skip",
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Validate everything, write nothing (no server needed)."),
+    ] = False,
+    keep_extra: Annotated[
+        bool, typer.Option("--keep-extra", help="Keep unknown columns as x_<name> properties.")
+    ] = False,
+    rejects_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects-dir",
+            help="Where ledger.json and the rejects files go (default: $CIBGRAPH_HOME/loads/).",
+            show_default=False,
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    uri: UriOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Load files of the data contract into Neo4j: validate, write in batches, keep a ledger.
+
+    Files are recognised by name (accounts, pages, page_admins, organizations,
+    affiliations, posts, ads, identifiers; .csv or .jsonl, optionally .gz) and loaded in
+    dependency order. Every row is written or rejected with file, line, column and
+    reason; re-loading the same files changes nothing. Identifier values are stored only
+    as a keyed hash.
+
+    Examples:
+
+      cib load examples/contract/
+
+      cib load posts-2019.jsonl.gz --kind posts --batch-size 5000
+
+      cib load shares.csv.gz --format coortweet --json
+    """
+    options = LoadOptions(batch_size, on_error, dry_run, keep_extra, rejects_dir).checked()
+    plan = plan_load(paths, fmt=fmt, kind=kind)
+    db = None if dry_run else open_db_from(uri, user, password, database)
+    show = not quiet and err.is_terminal
+    try:
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[rows]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=not show,
+            transient=False,
+        )
+        with progress:
+            ledger = load(db, plan, options, RichLoadProgress(progress))
+    finally:
+        if db is not None:
+            db.close()
+    _report(ledger, json_, quiet)
+    if ledger.status == "failed":
+        raise typer.Exit(1)
+
+
+def _report(ledger: LoadLedger, json_: bool, quiet: bool) -> None:
+    data: dict[str, Any] = ledger.to_dict()
+    if json_:
+        print_json(data)
+        return
+    if quiet:
+        return
+    out.print(_summary(ledger))
+    totals = data["totals"]
+    written = totals["valid"] if ledger.dry_run else totals["written"]
+    err.print(
+        f"read {totals['read']:,} = written {written:,} "
+        f"+ rejected {totals['rejected']:,}"
+        + ("  [green]reconciled[/]" if data["reconciles"] else "  [red]DOES NOT RECONCILE[/]")
+    )
+    for item in ledger.ignored:
+        err.print(f"[dim]ignored {item['path']}: {item['reason']}[/]")
+    for f in ledger.files:
+        if f.note:
+            err.print(f"[yellow]{f.name}[/]: {f.note}")
+        if f.error:
+            err.print(f"[red]{f.name}[/]: {f.error}")
+        if f.rejects_path:
+            err.print(f"rejects: {f.rejects_path}")
+    err.print(f"ledger: {Path(ledger.rejects_dir) / 'ledger.json'}")
+    sys.stderr.flush()

@@ -1,0 +1,285 @@
+"""A load: plan -> per file: read, validate, batch, write, account for every row.
+
+Every row read ends up written or in the rejects file with its line and reason;
+the ledger checks ``read = written + rejected`` per file. Writes are one managed
+transaction per batch (the driver retries transient errors), each an
+``UNWIND $rows ... MERGE`` under uniqueness constraints, so a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+from cibgraph.graph.errors import CibError, UsageError
+from cibgraph.graph.runner import QueryRunner
+from cibgraph.graph.schema import apply_schema
+from cibgraph.graph.server.paths import instance_root
+from cibgraph.loaders.batches import chunked
+from cibgraph.loaders.discover import LoadPlan, PlannedFile
+from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
+from cibgraph.loaders.ledger import (
+    FileLedger,
+    LedgerStore,
+    LoadLedger,
+    RejectsWriter,
+    file_sha256,
+    mark_interrupted_runs,
+    new_run_id,
+    now,
+)
+from cibgraph.loaders.peers import validate_peer_row
+from cibgraph.loaders.records import Record, Rejection
+from cibgraph.loaders.sources import FileProblem, RawRow, SourceFile, printable
+from cibgraph.loaders.statements import STATEMENTS
+from cibgraph.loaders.validate import ValidationContext, redact, validate_row
+from cibgraph.loaders.values import BadValue
+
+# Measured with bench/load.py (README, Performance): larger batches stop paying off
+# once a transaction's MERGE work dominates its round trip.
+DEFAULT_BATCH_SIZE = 2000
+ON_ERROR = ("skip", "abort")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    batch_size: int = DEFAULT_BATCH_SIZE
+    on_error: str = "skip"
+    dry_run: bool = False
+    keep_extra: bool = False
+    rejects_dir: Path | None = None
+
+    def checked(self) -> LoadOptions:
+        if self.batch_size < 1:
+            raise UsageError(f"--batch-size must be at least 1, not {self.batch_size}.")
+        if self.on_error not in ON_ERROR:
+            raise UsageError(f"--on-error must be one of {', '.join(ON_ERROR)}.")
+        return self
+
+
+class LoadProgress(Protocol):
+    def start(self, entry: FileLedger, total_bytes: int) -> None: ...
+    def update(self, entry: FileLedger, position: int) -> None: ...
+    def finish(self, entry: FileLedger) -> None: ...
+
+
+class _Silent:
+    def start(self, entry: FileLedger, total_bytes: int) -> None:
+        pass
+
+    def update(self, entry: FileLedger, position: int) -> None:
+        pass
+
+    def finish(self, entry: FileLedger) -> None:
+        pass
+
+
+class _Aborted(Exception):
+    def __init__(self, rejection: Rejection) -> None:
+        super().__init__(rejection.reason)
+        self.rejection = rejection
+
+
+Validator = Callable[[RawRow], Record | Rejection]
+
+
+def _validator(planned: PlannedFile, ctx: ValidationContext) -> Validator:
+    if planned.format == "contract":
+        return lambda raw: validate_row(planned.kind, raw, ctx)
+    return lambda raw: validate_peer_row(planned.format, raw, ctx)
+
+
+def _hasher_for(plan: LoadPlan) -> IdentifierHasher | None:
+    if not any(f.kind == "identifiers" for f in plan.files):
+        return None
+    try:
+        return IdentifierHasher(load_secret())
+    except BadValue as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_batch(runner: QueryRunner, batch: list[Record], entry: FileLedger) -> None:
+    """One managed transaction for the batch; duplicate keys inside it: the last row wins."""
+    latest: dict[str, Record] = {}
+    for record in batch:
+        latest.pop(record.key, None)
+        latest[record.key] = record
+    groups: dict[str, list[dict[str, object]]] = {}
+    for record in latest.values():
+        groups.setdefault(record.statement, []).append(record.row)
+    results = runner.write_all(
+        [(STATEMENTS[name], {"rows": rows}) for name, rows in groups.items()]
+    )
+    entry.superseded += len(batch) - len(latest)
+    entry.written += len(batch)
+    entry.created += sum(int(rows[0]["created"] or 0) for rows in results if rows)
+
+
+class _FileLoad:
+    """Loading one file: owns its source, rejects file and counters."""
+
+    def __init__(
+        self,
+        runner: QueryRunner | None,
+        planned: PlannedFile,
+        entry: FileLedger,
+        options: LoadOptions,
+        ctx: ValidationContext,
+        rejects: RejectsWriter,
+        progress: LoadProgress,
+    ) -> None:
+        self.runner = runner
+        self.planned = planned
+        self.entry = entry
+        self.options = options
+        self.ctx = ctx
+        self.rejects = rejects
+        self.progress = progress
+        self.validate = _validator(planned, ctx)
+
+    def _reject(self, rejection: Rejection, raw: RawRow) -> None:
+        self.entry.rejected += 1
+        self.rejects.write(rejection, printable(redact(self.planned.kind, raw, self.ctx.hasher)))
+
+    def _records(self, source: SourceFile, abort: bool) -> Iterator[Record]:
+        for raw in source.rows():
+            self.entry.read += 1
+            result = self.validate(raw)
+            if isinstance(result, Record) and source.header_problem:
+                result = Rejection(raw.line, None, source.header_problem, raw.raw)
+            if isinstance(result, Rejection):
+                self._reject(result, raw)
+                if abort:
+                    raise _Aborted(result)
+                continue
+            self.entry.valid += 1
+            yield result
+
+    def _precheck(self) -> Rejection | None:
+        """--on-error abort: find the first bad row before writing anything from the file."""
+        source = SourceFile(self.planned.path)
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as pending:
+            good: list[int] = []
+            for raw in source.rows():
+                result = self.validate(raw)
+                if isinstance(result, Record) and source.header_problem:
+                    result = Rejection(raw.line, None, source.header_problem, raw.raw)
+                if isinstance(result, Rejection):
+                    self._reject_all_before(pending, good, result)
+                    self.entry.read = len(good) + 1
+                    self._reject(result, raw)
+                    return result
+                good.append(raw.line)
+                pending.write(
+                    printable(redact(self.planned.kind, raw, self.ctx.hasher))
+                    .rstrip("\r\n")
+                    .replace("\n", "\\n")
+                    + "\n"
+                )
+        return None
+
+    def _reject_all_before(self, pending: IO[str], good: list[int], bad: Rejection) -> None:
+        pending.seek(0)
+        reason = f"not written: --on-error abort stopped this file at line {bad.line}"
+        for line_no, text in zip(good, pending, strict=True):
+            self.entry.rejected += 1
+            self.rejects.write(Rejection(line_no, None, reason, text), text)
+
+    def run(self) -> None:
+        source = SourceFile(self.planned.path)
+        self.progress.start(self.entry, source.size)
+        abort = self.options.on_error == "abort"
+        if abort:
+            bad = self._precheck()
+            if bad is not None:
+                self.entry.status = "aborted"
+                self.entry.error = f"line {bad.line}: {bad.reason}"
+                return
+        for batch in chunked(self._records(source, abort=False), self.options.batch_size):
+            if not self.options.dry_run:
+                assert self.runner is not None
+                write_batch(self.runner, batch, self.entry)
+            self.progress.update(self.entry, source.position())
+        if source.header_problem and self.entry.read == 0:
+            self.entry.note = source.header_problem
+        elif self.entry.read == 0:
+            self.entry.note = "header only: no rows"
+        self.entry.status = "dry_run" if self.options.dry_run else "complete"
+
+
+def load(
+    runner: QueryRunner | None,
+    plan: LoadPlan,
+    options: LoadOptions = LoadOptions(),
+    progress: LoadProgress | None = None,
+) -> LoadLedger:
+    """Load every planned file in order; return the ledger (also saved to Neo4j and disk)."""
+    options = options.checked()
+    if runner is None and not options.dry_run:
+        raise UsageError("A load that writes needs a database connection.")
+    progress = progress or _Silent()
+    run_id = new_run_id("dryrun" if options.dry_run else "load")
+    directory = options.rejects_dir or instance_root() / "loads"
+    directory = directory / run_id
+    ledger = LoadLedger(
+        run_id, options.batch_size, options.on_error, options.dry_run, str(directory)
+    )
+    ledger.ignored = [{"path": str(p), "reason": r} for p, r in plan.ignored]
+    store = LedgerStore(None if options.dry_run else runner, directory)
+    ctx = ValidationContext(hasher=_hasher_for(plan), keep_extra=options.keep_extra)
+    if not options.dry_run:
+        assert runner is not None
+        apply_schema(runner)
+        mark_interrupted_runs(runner)
+        store.start_run(ledger)
+    try:
+        for index, planned in enumerate(plan.files):
+            entry = FileLedger(
+                id=f"{run_id}:{index}",
+                path=str(planned.path.resolve()),
+                name=planned.path.name,
+                kind=planned.kind,
+                format=planned.format,
+                size=planned.path.stat().st_size,
+                sha256=file_sha256(planned.path),
+            )
+            ledger.files.append(entry)
+            store.save_file(ledger, entry)
+            rejects = RejectsWriter(directory, f"{index:02d}-{planned.path.name}")
+            try:
+                _FileLoad(runner, planned, entry, options, ctx, rejects, progress).run()
+            except FileProblem as exc:
+                entry.status, entry.error = "failed", str(exc)
+            finally:
+                rejects.close()
+                entry.finished_at = now()
+                if rejects.count:
+                    entry.rejects_path = str(rejects.path)
+            progress.finish(entry)
+            store.save_file(ledger, entry)
+            if entry.status == "aborted":
+                ledger.error = f"{entry.name}: {entry.error}"
+                break
+    except (CibError, KeyboardInterrupt) as exc:
+        ledger.status = "failed"
+        ledger.error = getattr(exc, "message", None) or "interrupted"
+        for entry in ledger.files:
+            if entry.status == "running":
+                entry.status, entry.finished_at = "failed", now()
+        ledger.finished_at = now()
+        try:
+            store.finish_run(ledger)
+        except CibError:
+            store.runner = None  # the database is gone; keep the local ledger at least
+            store.finish_run(ledger)
+        raise
+    failed = any(f.status in ("failed", "aborted") for f in ledger.files)
+    ledger.status = (
+        "dry_run" if options.dry_run and not failed else ("failed" if failed else "complete")
+    )
+    ledger.finished_at = now()
+    store.finish_run(ledger)
+    return ledger
