@@ -8,9 +8,9 @@ looks like everybody else's.
 
 from __future__ import annotations
 
+import math
 import random
-from bisect import bisect_right
-from collections import deque
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
@@ -30,7 +30,11 @@ from cibgraph.loaders.scenario.timeline import (
 
 POSTS_PER_SCALE = 100_000
 PAGE_POST_SHARE = 0.15
-RECENT_POSTS = 4_000  # reshare candidates: the latest posts anyone could have seen
+# Reshares follow their original by a log-normal lag (median three hours), measured
+# in time rather than in posts so that the lag does not shrink as the crowd grows.
+RESHARE_LAG_MEDIAN = 3 * HOUR
+RESHARE_LAG_SIGMA = 1.3
+RESHARE_HORIZON = 7 * DAY
 HASHTAG_POOL = 400
 _HOURS = list(accumulate(HOURLY_ACTIVITY))
 _AUTHOR_TRIES = 8
@@ -51,6 +55,31 @@ def posts_per_day(total: int) -> list[int]:
     return counts
 
 
+class RecentPosts:
+    """Posts of the last few days in time order, for picking what gets reshared."""
+
+    def __init__(self) -> None:
+        self._times: list[int] = []
+        self._ids: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
+
+    def add(self, at: int, post_id: str) -> None:
+        self._times.append(at)
+        self._ids.append(post_id)
+        # Drop old posts in chunks: deleting from a list's front is O(n) per call.
+        if len(self._times) % 4096 == 0:
+            cut = bisect_left(self._times, at - RESHARE_HORIZON)
+            del self._times[:cut]
+            del self._ids[:cut]
+
+    def before(self, moment: int) -> str:
+        """The latest post at or before ``moment`` (the oldest kept one if none is)."""
+        index = bisect_right(self._times, moment) - 1
+        return self._ids[max(0, index)]
+
+
 class EverydayPosts:
     """The time-ordered stream of background posts for the whole population."""
 
@@ -64,8 +93,8 @@ class EverydayPosts:
         self._links = LinkPool(rng, 0.3 * total / POSTING_DAYS)
         self._tags = text.hashtag_pool(rng, HASHTAG_POOL)
         self._tag_weights = zipf_cumulative(len(self._tags), 1.0)
-        self._recent: deque[str] = deque(maxlen=RECENT_POSTS)
-        self._recent_page: deque[str] = deque(maxlen=RECENT_POSTS // 4)
+        self._recent = RecentPosts()
+        self._recent_page = RecentPosts()
 
     def __iter__(self) -> Iterator[Post]:
         rng = self._rng
@@ -119,12 +148,12 @@ class EverydayPosts:
             body = rng.choice(names.LINK_COMMENTS)
             tags = self._hashtags(rng) if rng.random() < 0.15 else ""
         elif roll < 0.95 and self._recent:
-            shared = self._reshare_target(rng)
+            shared = self._reshare_target(rng, at)
             body = rng.choice(names.RESHARE_COMMENTS)
         else:
             body = text.organic_text(rng)
             tags = self._hashtags(rng, rng.randint(2, 4))
-        self._recent.append(post_id)
+        self._recent.add(at, post_id)
         return (post_id, author, "account", iso(at), body, url, tags, shared)
 
     def _page_post(self, rng: random.Random, day: int, at: int, author: str) -> tuple[str, ...]:
@@ -137,18 +166,18 @@ class EverydayPosts:
         elif roll < 0.9 or not self._recent:
             body = text.organic_text(rng)
         else:
-            shared = self._reshare_target(rng)
+            shared = self._reshare_target(rng, at)
             body = ""
         tags = self._hashtags(rng) if rng.random() < 0.3 else ""
-        self._recent.append(post_id)
-        self._recent_page.append(post_id)
+        self._recent.add(at, post_id)
+        self._recent_page.add(at, post_id)
         return (post_id, author, "page", iso(at), body, url, tags, shared)
 
-    def _reshare_target(self, rng: random.Random) -> str:
-        """A recent post, more likely a very recent one, and often a page's."""
+    def _reshare_target(self, rng: random.Random, at: int) -> str:
+        """An earlier post, often a page's, posted about a typical lag before ``at``."""
         pool = self._recent_page if self._recent_page and rng.random() < 0.6 else self._recent
-        back = min(len(pool) - 1, int(rng.expovariate(1 / 250)))
-        return pool[-1 - back]
+        lag = rng.lognormvariate(math.log(RESHARE_LAG_MEDIAN), RESHARE_LAG_SIGMA)
+        return pool.before(at - int(lag))
 
     def _hashtags(self, rng: random.Random, count: int = 0) -> str:
         wanted = count or rng.choices((1, 2, 3), (60, 30, 10))[0]

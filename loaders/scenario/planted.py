@@ -202,13 +202,13 @@ class PlantedPage:
     country: str
 
 
-# Fake accounts made outside a burst appear from 2016 on; ordinary-looking ones are older.
+# Fake accounts appear from 2016 on; the ordinary-looking members are older than that.
 _FAKES_FROM = epoch(2016, 1, 1)
 _FAKES_UNTIL = epoch(2019, 3, 1)
 _BURSTS_FROM = epoch(2017, 3, 1)
 _BURSTS_UNTIL = epoch(2018, 12, 15)
 _ORDINARY_FROM = epoch(2009, 1, 1)
-_ORDINARY_UNTIL = epoch(2017, 6, 1)
+_ORDINARY_UNTIL = epoch(2016, 1, 1)
 _OPERATORS_UNTIL = epoch(2012, 12, 31)
 
 
@@ -293,8 +293,12 @@ class PlantedNetwork(Group):
         in_bursts = round(count * 0.88) if self.spec.bursts else 0
         times: list[int] = []
         if in_bursts:
-            for size in split_count(rng, in_bursts, self.spec.bursts, 0.25):
-                start = uniform_time(rng, _BURSTS_FROM, _BURSTS_UNTIL)
+            # One burst per slice of the burst period, so bursts never run together.
+            slice_length = (_BURSTS_UNTIL - _BURSTS_FROM) // self.spec.bursts
+            sizes = split_count(rng, in_bursts, self.spec.bursts, 0.1)
+            for i, size in enumerate(sizes):
+                slice_start = _BURSTS_FROM + i * slice_length
+                start = uniform_time(rng, slice_start, slice_start + slice_length - 3 * DAY)
                 length = rng.randint(1, 3) * DAY
                 times.extend(uniform_time(rng, start, start + length) for _ in range(size))
         times.extend(uniform_time(rng, _FAKES_FROM, _FAKES_UNTIL) for _ in range(count - in_bursts))

@@ -57,6 +57,8 @@ def pareto_weight(rng: random.Random, alpha: float, cap: float) -> float:
 
 def split_total(rng: random.Random, total: float, parts: int, sigma: float) -> list[float]:
     """``total`` split into ``parts`` log-normally sized shares that sum to it."""
+    if parts <= 0:
+        return []
     weights = [rng.lognormvariate(0.0, sigma) for _ in range(parts)]
     scale = total / sum(weights)
     return [w * scale for w in weights]
@@ -64,6 +66,8 @@ def split_total(rng: random.Random, total: float, parts: int, sigma: float) -> l
 
 def split_count(rng: random.Random, total: int, parts: int, jitter: float) -> list[int]:
     """``total`` items split into ``parts`` near-equal integer sizes that sum to it."""
+    if parts <= 0:
+        return []
     weights = [1.0 + rng.uniform(-jitter, jitter) for _ in range(parts)]
     scale = total / sum(weights)
     sizes = [int(w * scale) for w in weights]
