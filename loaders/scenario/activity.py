@@ -34,8 +34,9 @@ PAGE_POST_SHARE = 0.15
 # in time rather than in posts so that the lag does not shrink as the crowd grows.
 RESHARE_LAG_MEDIAN = 3 * HOUR
 RESHARE_LAG_SIGMA = 1.3
-RESHARE_HORIZON = 7 * DAY
+RESHARE_HORIZON = 3 * DAY
 HASHTAG_POOL = 400
+POLITICAL_POST_SHARE = 0.05
 _HOURS = list(accumulate(HOURLY_ACTIVITY))
 _AUTHOR_TRIES = 8
 
@@ -141,7 +142,9 @@ class EverydayPosts:
         post_id = self._post_ids.take()
         url = tags = shared = ""
         if roll < 0.38:
-            body = text.organic_text(rng)
+            # Some ordinary people talk politics too, in the same words the campaigns use.
+            political = rng.random() < POLITICAL_POST_SHARE
+            body = text.campaign_message(rng) if political else text.organic_text(rng)
             tags = self._hashtags(rng) if rng.random() < 0.25 else ""
         elif roll < 0.68:
             url = self._links.pick(rng, day)

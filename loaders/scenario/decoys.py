@@ -26,7 +26,12 @@ from cibgraph.loaders.scenario.money import (
     pick_country,
 )
 from cibgraph.loaders.scenario.ordering import in_time_order
-from cibgraph.loaders.scenario.organic import IDENTIFIER_KIND_WEIGHTS, PLATFORM, OrganicCrowd
+from cibgraph.loaders.scenario.organic import (
+    IDENTIFIER_KIND_WEIGHTS,
+    MISSING_SHARE,
+    PLATFORM,
+    OrganicCrowd,
+)
 from cibgraph.loaders.scenario.randomness import component_rng, lognormal_int, pareto_weight
 from cibgraph.loaders.scenario.timeline import (
     DAY,
@@ -87,9 +92,9 @@ class _OpenGroup(Group):
             account_id(person.number),
             PLATFORM,
             self.shared.handles.claim(rng, handle),
-            text.display_name(person.first, person.last),
+            "" if rng.random() < MISSING_SHARE else text.display_name(person.first, person.last),
             iso(person.created),
-            str(person.followers),
+            "" if rng.random() < MISSING_SHARE else str(person.followers),
             pick_country(rng, ACCOUNT_COUNTRIES),
             "false",
         )

@@ -244,7 +244,7 @@ CELEBRITY_FIRST: tuple[str, ...] = (
 )
 
 CELEBRITY_LAST: tuple[str, ...] = (
-    "Solanki", "Varadkar", "Inamdar", "Devgiri", "Rawal", "Oberai",
+    "Solvankar", "Varadkesh", "Inamvali", "Devgirikar", "Rawalta", "Oberayan",
 )
 
 FAN_TEMPLATES: tuple[str, ...] = (

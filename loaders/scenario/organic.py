@@ -47,6 +47,20 @@ from cibgraph.loaders.scenario.timeline import (
 ACCOUNTS_PER_SCALE = 10_000
 PAGES_PER_SCALE = 1_000
 PLATFORM = "friendsbook"  # a fictional platform; every actor lives on it
+MISSING_SHARE = 0.01  # optional profile fields left empty, in every group alike
+
+# Ordinary political pages (supporters, local causes), so that a partisan page name
+# says nothing by itself about who runs the page.
+POLITICAL_PAGE_SHARE = 0.03
+OFFICIAL_CATEGORIES = {
+    "party": "Political Party",
+    "ngo": "Nonprofit Organization",
+    "government": "Government Organization",
+    "media": "News & Media Website",
+    "it_cell": "Political Organization",
+    "it_firm": "Company",
+    "other": "Organization",
+}
 
 # Kinds of identifier an ordinary account leaves behind, and how often.
 IDENTIFIER_KIND_WEIGHTS = (35, 30, 20, 10, 5)  # ip, device, email, phone, payment
@@ -87,6 +101,7 @@ class OrganicCrowd(Group):
         self._page_country: list[str] = []
         self._page_name: list[str] = []
         self._page_category: list[str] = []
+        self._official: dict[int, OpenOrganisation] = {}
 
     # -- organisations ------------------------------------------------------------
 
@@ -120,9 +135,31 @@ class OrganicCrowd(Group):
         self._page_name = []
         self._page_category = []
         for _ in pages:
-            template, category = rng.choice(names.ORGANIC_PAGE_TEMPLATES)
+            if rng.random() < POLITICAL_PAGE_SHARE:
+                template = rng.choice(names.NETWORK_PAGE_TEMPLATES)
+                category = rng.choice(names.NETWORK_CATEGORIES)
+            else:
+                template, category = rng.choice(names.ORGANIC_PAGE_TEMPLATES)
             self._page_name.append(text.fill(rng, template))
             self._page_category.append(category)
+        self._official = self._official_pages(component_rng(self._seed, "organic", "official"))
+
+    def _official_pages(self, rng: random.Random) -> dict[int, OpenOrganisation]:
+        """Pages that openly belong to an organisation, named and filed accordingly."""
+        wanted = [
+            org
+            for org in self._organisations
+            if org.kind != "agency"
+            for _ in range(1 if org.kind == "party" else rng.randint(1, 3))
+        ]
+        positions = rng.sample(range(len(self.pages)), min(len(wanted), len(self.pages)))
+        official = dict(zip(positions, wanted, strict=False))
+        for position, org in official.items():
+            desk = rng.choice(("", " Official", f" {rng.choice(names.CITIES).title()}"))
+            self._page_name[position] = f"{org.name}{desk}"
+            self._page_category[position] = OFFICIAL_CATEGORIES[org.kind]
+            self._page_country[position] = org.country
+        return official
 
     def account_row(self, position: int) -> Row:
         rng = self._rng
@@ -134,9 +171,9 @@ class OrganicCrowd(Group):
             account_id(self.accounts[position]),
             PLATFORM,
             handle,
-            "" if rng.random() < 0.01 else text.display_name(first, last),
+            "" if rng.random() < MISSING_SHARE else text.display_name(first, last),
             iso(self.account_created[position]),
-            "" if rng.random() < 0.01 else str(followers),
+            "" if rng.random() < MISSING_SHARE else str(followers),
             pick_country(rng, ACCOUNT_COUNTRIES),
             "true" if verified else "false",
         )
@@ -207,25 +244,24 @@ class OrganicCrowd(Group):
                         f"Profile says: works at {org.name}",
                     )
                 continue
-            count = 1 if org.kind == "party" else rng.randint(1, 3)
-            for position in rng.sample(range(len(self.pages)), min(count, len(self.pages))):
+        for position, org in self._official.items():
+            yield (
+                page_id(self.pages[position]),
+                "page",
+                org.org_id,
+                "self_disclosed",
+                confidence(1.0),
+                f"Page transparency: this page is managed by {org.name}",
+            )
+            if org.kind == "ngo" and rng.random() < 0.5:
                 yield (
                     page_id(self.pages[position]),
                     "page",
                     org.org_id,
-                    "self_disclosed",
-                    confidence(1.0),
-                    f"Page transparency: this page is managed by {org.name}",
+                    "registry",
+                    confidence(rng.uniform(0.85, 1.0)),
+                    "Listed in the charity registry with this page as its contact",
                 )
-                if org.kind == "ngo" and rng.random() < 0.5:
-                    yield (
-                        page_id(self.pages[position]),
-                        "page",
-                        org.org_id,
-                        "registry",
-                        confidence(rng.uniform(0.85, 1.0)),
-                        "Listed in the charity registry with this page as its contact",
-                    )
 
     # -- advertising ----------------------------------------------------------------
 
@@ -235,7 +271,8 @@ class OrganicCrowd(Group):
         advertisers = rng.sample(range(len(self.pages)), max(1, len(self.pages) * 12 // 100))
         for position in advertisers:
             currency = CURRENCY_OF.get(self._page_country[position], "USD")
-            payer = self._page_name[position]
+            owner = self._official.get(position)
+            payer = owner.name if owner else self._page_name[position]
             for _ in range(rng.choices((1, 2, 3, 5, 8), (40, 25, 15, 12, 8))[0]):
                 earliest = max(ADS_FROM, self.page_created[position] + DAY)
                 window_start = max(earliest, POSTS_FROM)

@@ -30,6 +30,7 @@ from cibgraph.loaders.scenario.money import (
 )
 from cibgraph.loaders.scenario.organic import (
     IDENTIFIER_KIND_WEIGHTS,
+    MISSING_SHARE,
     PLATFORM,
     OpenOrganisation,
 )
@@ -336,9 +337,9 @@ class PlantedNetwork(Group):
             account_id(profile.number),
             PLATFORM,
             self.shared.handles.claim(rng, wanted),
-            text.display_name(profile.first, profile.last),
+            "" if rng.random() < MISSING_SHARE else text.display_name(profile.first, profile.last),
             iso(profile.created),
-            str(profile.followers),
+            "" if rng.random() < MISSING_SHARE else str(profile.followers),
             profile.country,
             "false",
         )
