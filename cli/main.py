@@ -9,6 +9,7 @@ import typer
 from cibgraph.cli import db, query, schema
 from cibgraph.cli import demo
 from cibgraph.cli.load import load_command
+from cibgraph.cli.evaluate import evaluate_command
 from cibgraph.cli.common import CibGroup
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(demo.app, name="demo")
 app.add_typer(query.app, name="query")
 app.command("load")(load_command)
+app.command("evaluate")(evaluate_command)
 
 
 def main() -> None:
