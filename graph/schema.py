@@ -14,7 +14,7 @@ from cibgraph.graph.runner import QueryRunner, Row
 @dataclass(frozen=True)
 class SchemaItem:
     name: str
-    kind: str  # "constraint" or "index"
+    kind: str  # "constraint", "index" or "relationship_index"
     label: str
     properties: tuple[str, ...]
 
@@ -28,6 +28,9 @@ class SchemaItem:
                 f"CREATE CONSTRAINT {self.name} IF NOT EXISTS "
                 f"FOR (n:{self.label}) REQUIRE {target} IS UNIQUE"
             )
+        if self.kind == "relationship_index":
+            rel_props = ", ".join(f"r.{p}" for p in self.properties)
+            return f"CREATE INDEX {self.name} IF NOT EXISTS FOR ()-[r:{self.label}]-() ON ({rel_props})"
         return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON ({props})"
 
 
@@ -63,6 +66,8 @@ SCHEMA: tuple[SchemaItem, ...] = (
     _index("Page", "created_at"),
     _index("Network", "run_id"),
     _index("Network", "flagged"),
+    # Each detection run projects and explains only its own coordination edges.
+    SchemaItem("coordinated_with_run_id_index", "relationship_index", "COORDINATED_WITH", ("run_id",)),
 )
 
 

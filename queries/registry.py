@@ -362,7 +362,7 @@ def _parameter_problems(raw: Any, present: bool) -> list[str]:
         if not _is_plain(spec["default"]):
             problems.append(
                 f"parameter '{name}' default {spec['default']!r} is not null, a boolean, "
-                "a number, text, or a list of those (quote dates: '2019-04-01')"
+                "a number, text, or a flat list or map of those (quote dates: '2019-04-01')"
             )
     return problems
 
@@ -373,7 +373,16 @@ def _is_plain(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, list):
-        return all(_is_plain(v) and not isinstance(v, list) for v in value)
+        return all(_is_plain(v) and not isinstance(v, list | dict) for v in value)
+    if isinstance(value, dict):
+        # Reference tables such as country -> currency; flat, with identifier keys.
+        return all(
+            isinstance(k, str)
+            and _IDENTIFIER.match(k)
+            and _is_plain(v)
+            and not isinstance(v, list | dict)
+            for k, v in value.items()
+        )
     return False
 
 
@@ -483,6 +492,10 @@ def _coerce(query: str, name: str, raw: str, default: Any) -> Any:
             _coerce(query, name, item if isinstance(item, str) else json.dumps(item), sample)
             for item in items
         ]
+    if isinstance(default, dict):
+        if isinstance(parsed, dict) and all(_is_plain(v) for v in parsed.values()):
+            return parsed
+        raise bad('a JSON object, e.g. {"IN": "INR"}')
     raise bad(type(default).__name__)
 
 

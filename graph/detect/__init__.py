@@ -1,0 +1,1 @@
+"""Detection runs: signals -> coordination graph -> GDS communities -> scores -> networks."""

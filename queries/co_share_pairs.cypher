@@ -1,0 +1,94 @@
+// name: co_share_pairs
+// title: Actors who shared the same objects within seconds of each other
+// category: signal
+// description: >
+//   Pairs of actors (accounts or pages) that shared the same object - a URL, a
+//   reshared post, or an identical text (same text fingerprint) - within `window`
+//   seconds of each other, on at least `min_weight` distinct objects. Pairs come from
+//   a time-ordered window per object (each share is paired only with the shares that
+//   follow it within the window), never from all pairs of everyone who shared the
+//   object. Objects shared more than `max_object_shares` times are viral, not
+//   evidence, and are skipped; the rest count by rarity in `score` (an object with
+//   2 sharers counts 1, with n sharers log2(3)/log2(1+n)). `weight` is the number of
+//   distinct objects co-shared; `min_gap` the fastest pair of shares in seconds.
+// parameters:
+//   window: {default: 60, description: "seconds between two shares of the same object"}
+//   min_weight: {default: 2, description: "minimum number of distinct objects co-shared"}
+//   max_object_shares: {default: 1000, description: "skip objects shared more often than this (viral)"}
+//   limit: {default: 1000, description: "maximum pairs, strongest first"}
+// revision: 1
+// references: ["https://github.com/fabiogiglietto/CooRnet", "https://github.com/QUT-Digital-Observatory/coordination-network-toolkit"]
+
+CALL () {
+  MATCH (o:Url)
+  WITH o, COUNT { (o)<-[:LINKS_TO]-(:Post) } AS shares
+  WHERE 2 <= shares <= $max_object_shares
+  CALL (o) {
+    MATCH (o)<-[:LINKS_TO]-(p:Post)<-[:POSTED]-(a:Actor)
+    WITH a.key AS actor, p.created_at.epochSeconds AS t
+    ORDER BY t, actor
+    RETURN collect(actor) AS actors, collect(t) AS times
+  }
+  RETURN 'url:' + o.url AS object, actors, times
+UNION ALL
+  MATCH (o:Post)
+  WITH o, COUNT { (o)<-[:SHARES]-(:Post) } AS shares
+  WHERE 2 <= shares <= $max_object_shares
+  CALL (o) {
+    MATCH (o)<-[:SHARES]-(p:Post)<-[:POSTED]-(a:Actor)
+    WITH a.key AS actor, p.created_at.epochSeconds AS t
+    ORDER BY t, actor
+    RETURN collect(actor) AS actors, collect(t) AS times
+  }
+  RETURN 'post:' + o.id AS object, actors, times
+UNION ALL
+  MATCH (p:Post)
+  WHERE p.text_hash IS NOT NULL
+  WITH p.text_hash AS text, count(*) AS shares
+  WHERE 2 <= shares <= $max_object_shares
+  CALL (text) {
+    MATCH (p:Post {text_hash: text})<-[:POSTED]-(a:Actor)
+    WITH a.key AS actor, p.created_at.epochSeconds AS t
+    ORDER BY t, actor
+    RETURN collect(actor) AS actors, collect(t) AS times
+  }
+  RETURN 'text:' + text AS object, actors, times
+}
+WITH object, actors, times, size(apoc.coll.toSet(actors)) AS sharers
+WHERE sharers >= 2
+// The window of share i ends at the last share j with times[j] <= times[i] + window.
+// Sorting the share times together with the window ends finds every j in one sort
+// (an end event's position = i + j + 1), so no share is compared with shares
+// outside its window, however many times the object was shared.
+CALL (times) {
+  UNWIND range(0, size(times) - 1) AS i
+  UNWIND [[times[i], 0, i], [times[i] + $window, 1, i]] AS event
+  WITH event
+  ORDER BY event[0], event[1], event[2]
+  WITH collect(event) AS events
+  UNWIND range(0, size(events) - 1) AS position
+  WITH events[position] AS event, position
+  WHERE event[1] = 1
+  RETURN event[2] AS i, position - event[2] - 1 AS last
+}
+WITH object, sharers, actors, times, i, last
+WHERE last > i
+UNWIND range(i + 1, last) AS j
+WITH object, sharers, actors[i] AS x, actors[j] AS y, times[j] - times[i] AS gap
+WHERE x <> y
+WITH object, sharers,
+     CASE WHEN x < y THEN x ELSE y END AS a,
+     CASE WHEN x < y THEN y ELSE x END AS b,
+     min(gap) AS gap
+WITH a, b,
+     count(*) AS weight,
+     sum(log(3.0) / log(1.0 + sharers)) AS score,
+     min(gap) AS min_gap,
+     sum(CASE WHEN object STARTS WITH 'url:' THEN 1 ELSE 0 END) AS urls,
+     sum(CASE WHEN object STARTS WITH 'post:' THEN 1 ELSE 0 END) AS reshares,
+     sum(CASE WHEN object STARTS WITH 'text:' THEN 1 ELSE 0 END) AS texts,
+     collect(object)[..5] AS sample_objects
+WHERE weight >= $min_weight
+RETURN a, b, weight, round(score, 3) AS score, min_gap, urls, reshares, texts, sample_objects
+ORDER BY score DESC, weight DESC, a, b
+LIMIT $limit
