@@ -6,11 +6,12 @@ import logging
 
 import typer
 
-from cibgraph.cli import db, query, schema
-from cibgraph.cli import demo
-from cibgraph.cli.load import load_command
-from cibgraph.cli.evaluate import evaluate_command
+from cibgraph.cli import db, demo, query, runs, schema
 from cibgraph.cli.common import CibGroup
+from cibgraph.cli.detect import detect_command
+from cibgraph.cli.evaluate import evaluate_command
+from cibgraph.cli.explain import explain_command
+from cibgraph.cli.load import load_command
 
 app = typer.Typer(
     cls=CibGroup,
@@ -26,6 +27,10 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(demo.app, name="demo")
 app.add_typer(query.app, name="query")
 app.command("load")(load_command)
+app.command("detect")(detect_command)
+app.command("explain")(explain_command)
+app.add_typer(runs.app, name="runs")
+app.add_typer(runs.networks_app, name="networks")
 app.command("evaluate")(evaluate_command)
 
 

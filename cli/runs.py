@@ -1,0 +1,167 @@
+"""`cib runs ...` and `cib networks ...`: the recorded detection runs and their networks."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cibgraph.cli.common import JsonOpt, new_app, out, print_json, with_database
+from cibgraph.graph.connection import Database
+from cibgraph.graph.detect import runs as run_store
+from cibgraph.graph.detect.explain import network_summary
+from cibgraph.queries.registry import load_library
+
+app = new_app("Detection runs: what ran, with which parameters, on which data, and how it ended.")
+networks_app = new_app("Candidate networks of a detection run.")
+
+RunOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--run", help="Detection run id (default: the newest complete run).", show_default=False
+    ),
+]
+
+
+@app.command("list")
+@with_database
+def list_runs(
+    db: Database,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs, newest first.")] = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """List detection runs, newest first, with status, window, algorithm and counts."""
+    rows = run_store.list_runs(db, limit)
+    if json_:
+        print_json(rows)
+        return
+    table = Table("run", "status", "started", "algorithm", "window", "networks", "flagged", "data")
+    for r in rows:
+        status = {"complete": "[green]complete[/]", "failed": "[red]failed[/]"}.get(
+            r["status"], r["status"]
+        )
+        window = f"{r['window']}s ({r['window_source']})" if r["window"] is not None else ""
+        table.add_row(
+            r["id"],
+            status,
+            str(r["started_at"])[:19],
+            r["algorithm"] or "",
+            window,
+            str(r["networks"] if r["networks"] is not None else ""),
+            str(r["flagged"] if r["flagged"] is not None else ""),
+            r["data_fingerprint"] or "",
+        )
+    out.print(table)
+
+
+@app.command("show")
+@with_database
+def show_run(
+    db: Database,
+    run_id: Annotated[
+        str | None, typer.Argument(help="Run id (default: newest complete).", show_default=False)
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Everything recorded about one run: parameters, seed, concurrency, timings, counts."""
+    run = run_store.get_run(db, run_id)
+    props = dict(run["props"])
+    for key in ("params", "timings", "counts", "gds_config"):
+        if isinstance(props.get(key), str):
+            props[key] = json.loads(props[key])
+    if json_:
+        print_json(props)
+        return
+    table = Table(show_header=False, box=None)
+    for key in sorted(props):
+        table.add_row(
+            f"[bold]{key}[/]",
+            json.dumps(props[key], default=str)
+            if isinstance(props[key], dict)
+            else str(props[key]),
+        )
+    out.print(table)
+
+
+@networks_app.command("show")
+@with_database
+def show_network(
+    db: Database,
+    network_id: Annotated[
+        str, typer.Argument(help="Network id, e.g. run-...:n0001.", show_default=False)
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """One network: scores, per-signal contributions, summary, members by role."""
+    summary = network_summary(db, network_id)
+    if json_:
+        print_json(summary)
+        return
+    roles = summary.pop("roles")
+    table = Table(show_header=False, box=None, title=network_id)
+    for key in sorted(summary):
+        value = summary[key]
+        table.add_row(
+            f"[bold]{key}[/]",
+            json.dumps(value, default=str) if isinstance(value, dict) else str(value),
+        )
+    out.print(table)
+    for role, group in sorted(roles.items()):
+        members = Table("key", "name", "followers", "created", title=f"{group['count']} {role}s")
+        for m in group["members"][:25]:
+            members.add_row(
+                m["key"],
+                str(m["name"] or ""),
+                str(m["followers"] or ""),
+                str(m["created_at"] or "")[:10],
+            )
+        out.print(members)
+
+
+@networks_app.command("list")
+@with_database
+def list_networks(
+    db: Database,
+    run: RunOpt = None,
+    flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged networks.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Maximum networks.")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """Candidate networks of a run, strongest first (the `networks_overview` query)."""
+    run_id = run_store.get_run(db, run)["id"]
+    query = load_library().get("networks_overview")
+    rows = query.run(
+        db, {"run_id": run_id, "flagged_only": str(flagged).lower(), "limit": str(limit)}
+    )
+    if json_:
+        print_json(rows)
+        return
+    table = Table(
+        "rank",
+        "network",
+        "flagged",
+        "score",
+        "coord.",
+        "inauth.",
+        "size",
+        "accounts",
+        "pages",
+        "attributed to",
+        title=f"Networks of {run_id}",
+    )
+    for r in rows:
+        table.add_row(
+            str(r["rank"]),
+            r["network"],
+            "[bold red]yes[/]" if r["flagged"] else "no",
+            f"{r['score']:.2f}",
+            f"{r['coordination']:.2f}",
+            f"{r['inauthenticity']:.2f}",
+            str(r["size"]),
+            str(r["accounts"]),
+            str(r["pages"]),
+            ", ".join(r["attributed_to"]),
+        )
+    out.print(table)
