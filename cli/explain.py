@@ -61,7 +61,8 @@ def explain_command(
     subjects: Annotated[
         list[str],
         typer.Argument(
-            help="A network id (run-...:n0001), or two actors ('account:ID' / 'page:ID' or bare ids).",
+            help="A network id (run-...:n0001), or two actors "
+            "('account:ID' / 'page:ID' or bare ids).",
             show_default=False,
         ),
     ],

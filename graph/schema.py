@@ -30,7 +30,10 @@ class SchemaItem:
             )
         if self.kind == "relationship_index":
             rel_props = ", ".join(f"r.{p}" for p in self.properties)
-            return f"CREATE INDEX {self.name} IF NOT EXISTS FOR ()-[r:{self.label}]-() ON ({rel_props})"
+            return (
+                f"CREATE INDEX {self.name} IF NOT EXISTS "
+                f"FOR ()-[r:{self.label}]-() ON ({rel_props})"
+            )
         return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON ({props})"
 
 
@@ -67,7 +70,9 @@ SCHEMA: tuple[SchemaItem, ...] = (
     _index("Network", "run_id"),
     _index("Network", "flagged"),
     # Each detection run projects and explains only its own coordination edges.
-    SchemaItem("coordinated_with_run_id_index", "relationship_index", "COORDINATED_WITH", ("run_id",)),
+    SchemaItem(
+        "coordinated_with_run_id_index", "relationship_index", "COORDINATED_WITH", ("run_id",)
+    ),
 )
 
 

@@ -18,7 +18,8 @@ OPTIONAL MATCH (a:Actor)-[m:MEMBER_OF]->(n)
 WITH n, m.role AS role, a ORDER BY role, coalesce(a.followers, 0) DESC, a.key
 WITH n, role, collect({key: a.key, name: coalesce(a.name, a.display_name, a.handle),
                        followers: a.followers, created_at: a.created_at}) AS members
-RETURN properties(n) AS network, collect({role: role, count: size(members), members: members}) AS roles
+RETURN properties(n) AS network,
+       collect({role: role, count: size(members), members: members}) AS roles
 """
 
 RESOLVE_ACTOR = """
