@@ -92,3 +92,17 @@ class QueryFailed(CibError):
     """Neo4j rejected or aborted a query."""
 
     exit_code = 4
+
+
+class GdsError(QueryFailed):
+    """A Graph Data Science procedure failed or answered something unusable."""
+
+
+class EmptyProjection(CibError):
+    """A projection query matched no rows, so GDS created no graph."""
+
+
+class InsufficientMemory(CibError):
+    """A GDS estimate says the projection or algorithm will not fit the server's heap."""
+
+    exit_code = 3
