@@ -9,15 +9,21 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from neo4j import exceptions as neo
 
 from cibgraph.graph.connection import Database, open_database
+from cibgraph.graph.detect.params import DetectParams
+from cibgraph.graph.detect.pipeline import DetectionResult, detect
 from cibgraph.graph.errors import CibError
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.settings import resolve_settings
+from cibgraph.loaders.discover import plan_load
+from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.scenario.generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("CIBGRAPH_DATASETS", REPO.parent / "shared" / "datasets"))
@@ -68,6 +74,37 @@ def wipe(db: Database) -> None:
         "CALL gds.graph.list() YIELD graphName "
         "CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped RETURN count(*)"
     )
+
+
+@dataclass(frozen=True)
+class DetectedScenario:
+    """A small generated scenario, loaded and detected: for tests that need a real run."""
+
+    folder: Path
+    truth: Path
+    run_id: str
+    result: DetectionResult
+
+
+def detect_scenario(
+    db: Database, folder: Path, scale: float = 0.2, seed: int = 3
+) -> DetectedScenario:
+    """Wipe the server, generate a scenario into ``folder``, load it and run detection."""
+    wipe(db)
+    generate(folder, scale=scale, seed=seed)
+    load(db, plan_load([folder]), LoadOptions(rejects_dir=folder / "rejects"))
+    result = detect(db, DetectParams())
+    return DetectedScenario(folder, folder / "truth.csv", result.run_id, result)
+
+
+@pytest.fixture(scope="module")
+def detected_scenario(db: Database, tmp_path_factory: pytest.TempPathFactory) -> DetectedScenario:
+    """The scale-0.2 scenario (planted networks at full size, a fifth of the crowd), detected.
+
+    Module-scoped: tests elsewhere wipe the server, so each module that needs a run
+    gets its own.
+    """
+    return detect_scenario(db, tmp_path_factory.mktemp("scenario"))
 
 
 @pytest.fixture()
