@@ -8,6 +8,7 @@ import typer
 
 from cibgraph.cli import db, demo, query, runs, schema
 from cibgraph.cli.common import CibGroup
+from cibgraph.cli.demo_run import demo_run_command
 from cibgraph.cli.detect import detect_command
 from cibgraph.cli.evaluate import evaluate_command
 from cibgraph.cli.explain import explain_command
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(schema.app, name="schema")
+demo.app.command("run")(demo_run_command)
 app.add_typer(demo.app, name="demo")
 app.add_typer(query.app, name="query")
 app.command("load")(load_command)
