@@ -26,6 +26,7 @@ from cibgraph.loaders.scenario import build_scenario, generate
 
 KINDS = (*LOAD_ORDER, "truth")
 INR_PER_USD = 70.0
+REFERENCE_SEED = 11
 Rows = list[dict[str, str]]
 
 
@@ -75,7 +76,7 @@ class Scenario:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     folder = tmp_path_factory.mktemp("scale1")
-    generate(folder / "out", 1, seed=11)
+    generate(folder / "out", 1, seed=REFERENCE_SEED)
     return Scenario(folder / "out")
 
 
@@ -396,7 +397,7 @@ def test_the_it_cell_pushes_links_within_minutes_and_the_firm_within_hours(
 
 
 def test_decoy_actors_are_labelled_organic(reference: Scenario) -> None:
-    scenario = build_scenario(1, 11)
+    scenario = build_scenario(1, REFERENCE_SEED)
     decoys = [g for g in scenario.groups if g.kind == "decoy"]
     assert {g.name.rsplit("_", 1)[0] for g in decoys} == {"media_group", "fan_club", "viral_link"}
     for group in decoys:
