@@ -200,9 +200,14 @@ def generate(
         for kind, writer in writers.items()
     )
     return GenerationSummary(
-        out_dir, scenario.scale, seed, compress, files, scenario.summaries(),
-        time.perf_counter() - started,
-    )  # fmt: skip
+        out_dir=out_dir,
+        scale=scenario.scale,
+        seed=seed,
+        compressed=compress,
+        files=files,
+        groups=scenario.summaries(),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _spec_names(kind: str) -> Sequence[str]:

@@ -63,7 +63,7 @@ OFFICIAL_CATEGORIES = {
 }
 
 # Kinds of identifier an ordinary account leaves behind, and how often.
-IDENTIFIER_KIND_WEIGHTS = (35, 30, 20, 10, 5)  # ip, device, email, phone, payment
+IDENTIFIER_KIND_WEIGHTS = (35, 30, 10, 20, 5)  # in KINDS order: ip, device, phone, email, payment
 
 
 @dataclass(frozen=True)
