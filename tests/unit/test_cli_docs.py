@@ -23,7 +23,9 @@ def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[s
 
 def test_every_command_has_help_text() -> None:
     root = typer.main.get_command(app)
-    missing = [" ".join(path) for path, command in _commands(root) if not getattr(command, "help", None)]
+    missing = [
+        " ".join(path) for path, command in _commands(root) if not getattr(command, "help", None)
+    ]
     assert missing == [], f"commands without help text: {missing}"
 
 

@@ -61,10 +61,12 @@ def test_conf_is_loopback_only_with_auth(instance: InstancePaths, build: BuildPa
     assert "server.http.listen_address=127.0.0.1:17002" in conf
     assert "dbms.security.auth_enabled=true" in conf
     assert "server.https.enabled=false" in conf
-    assert "0.0.0.0" not in conf
+    assert "0.0.0.0" not in conf  # noqa: S104 - asserting it is absent
 
 
-def test_secrets_are_private_and_survive_reinstall(instance: InstancePaths, build: BuildPaths) -> None:
+def test_secrets_are_private_and_survive_reinstall(
+    instance: InstancePaths, build: BuildPaths
+) -> None:
     for private in (instance.password, instance.hash_secret):
         assert stat.S_IMODE(private.stat().st_mode) == 0o600
     password = instance.password.read_text()
