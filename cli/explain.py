@@ -72,8 +72,11 @@ def explain_command(
     ] = True,
     json_: JsonOpt = False,
 ) -> None:
-    """Show the evidence: co-shared objects with time gaps, shared admins, shared
-    identifiers (hashed), affiliations and attribution.
+    """Show the evidence behind a network, or between two actors.
+
+    Co-shared objects with their time gaps, shared admins, shared identifiers (as
+    hash prefixes), affiliations and attribution - and the Browser script that
+    draws the same paths.
 
     Examples:
 

@@ -205,3 +205,22 @@ LOAD_ORDER: tuple[str, ...] = (
     "ads",
     "identifiers",
 )
+
+
+def contract_table() -> str:
+    """README's contract table, generated from the specs above (a test keeps them equal)."""
+    lines = ["| file | required | optional | notes |", "| --- | --- | --- | --- |"]
+    for kind in LOAD_ORDER:
+        spec = CONTRACT[kind]
+        required = ", ".join(c.name for c in spec.columns if c.required)
+        optional = ", ".join(c.name for c in spec.columns if not c.required)
+        enums = "; ".join(
+            f"{c.name}: {', '.join(c.choices)}" for c in spec.columns if c.type == FieldType.ENUM
+        )
+        notes = spec.description + (f" ({enums})" if enums else "")
+        lines.append(f"| `{kind}` | {required} | {optional} | {notes} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(contract_table(), end="")

@@ -53,3 +53,10 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text()
     runs = [ln.strip() for ln in ci.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     assert "./run test" in runs
+
+
+def test_generated_readme_blocks_are_current() -> None:
+    from cibgraph.cli.readme import refreshed
+
+    text = README.read_text()
+    assert refreshed(text) == text, "run `python -m cibgraph.cli.readme --write`"
