@@ -106,3 +106,23 @@ class InsufficientMemory(CibError):
     """A GDS estimate says the projection or algorithm will not fit the server's heap."""
 
     exit_code = 3
+
+
+class OutputExists(UsageError):
+    """An export or report would overwrite files that are already there."""
+
+    def __init__(self, paths: list[str], hint: str | None = None) -> None:
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        super().__init__(
+            f"Not overwriting {shown}.",
+            hint or "pass --force to overwrite, or choose another --out folder",
+        )
+        self.paths = paths
+
+
+class UnsafeOutputPath(UsageError):
+    """A file name would land outside the chosen output folder (or is not a known name)."""
+
+
+class RunNotReady(UsageError):
+    """The detection run asked for is still running or failed, so it has nothing to show."""
