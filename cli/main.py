@@ -11,6 +11,7 @@ from cibgraph.cli.common import CibGroup
 from cibgraph.cli.demo_run import demo_run_command
 from cibgraph.cli.detect import detect_command
 from cibgraph.cli.evaluate import evaluate_command
+from cibgraph.cli.export import export_command
 from cibgraph.cli.explain import explain_command
 from cibgraph.cli.load import load_command
 
@@ -34,6 +35,7 @@ app.command("explain")(explain_command)
 app.add_typer(runs.app, name="runs")
 app.add_typer(runs.networks_app, name="networks")
 app.command("evaluate")(evaluate_command)
+app.command("export")(export_command)
 
 
 def main() -> None:
