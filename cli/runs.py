@@ -165,3 +165,76 @@ def list_networks(
             ", ".join(r["attributed_to"]),
         )
     out.print(table)
+
+
+def _flagged(flagged: bool) -> str:
+    return " [bold red]flagged[/]" if flagged else ""
+
+
+@app.command("diff")
+@with_database
+def diff_runs_command(
+    db: Database,
+    run_a: Annotated[str, typer.Argument(help="The earlier run id.", show_default=False)],
+    run_b: Annotated[str, typer.Argument(help="The later run id.", show_default=False)],
+    min_overlap: Annotated[
+        float,
+        typer.Option(
+            "--min-overlap",
+            help="Smallest member overlap (Jaccard, 0-1] for two networks to be the same one.",
+        ),
+    ] = 0.3,
+    json_: JsonOpt = False,
+) -> None:
+    """Networks that persist, appear or disappear between two runs (the returning-network view).
+
+    Networks are matched by member overlap (Jaccard of member keys), best overlap first;
+    a persisting network shows its overlap, members joined and left, and score change.
+
+    [bold]Example[/]
+
+      cib runs diff run-20190401T093000Z-ab12cd run-20190501T093000Z-ef34ab --json
+    """
+    # Imported here so this appended command leaves the module's header untouched.
+    from cibgraph.graph.detect.diff import diff_runs
+
+    result = diff_runs(db, run_a, run_b, min_overlap)
+    if json_:
+        print_json(result.to_dict())
+        return
+    table = Table(
+        "in A",
+        "in B",
+        "overlap",
+        "shared",
+        "joined",
+        "left",
+        "score A",
+        "score B",
+        "change",
+        title=f"Persisting networks ({result.run_a} -> {result.run_b}, "
+        f"overlap >= {result.min_overlap:g})",
+    )
+    for m in result.persisted:
+        table.add_row(
+            f"{m.a.id}{_flagged(m.a.flagged)}",
+            f"{m.b.id}{_flagged(m.b.flagged)}",
+            f"{m.overlap:.2f}",
+            str(m.shared),
+            f"+{len(m.joined)}",
+            f"-{len(m.left)}",
+            f"{m.a.score:.2f}",
+            f"{m.b.score:.2f}",
+            f"{m.score_change:+.2f}",
+        )
+    out.print(table)
+    for title, networks in (
+        ("Appeared in B", result.appeared),
+        ("Disappeared from A", result.disappeared),
+    ):
+        listing = Table("network", "rank", "size", "score", "flagged", title=title)
+        for n in networks:
+            listing.add_row(
+                n.id, str(n.rank), str(len(n.members)), f"{n.score:.2f}", "yes" if n.flagged else ""
+            )
+        out.print(listing)
