@@ -1,0 +1,134 @@
+"""Detection quality on the seeded scenarios: the table in README ("Detection quality").
+
+For each seed: wipe the database, generate the scenario, load it, detect with each
+algorithm (defaults otherwise), evaluate against truth.csv (and decoys.csv when the
+generator wrote one), and check that detecting twice gives identical networks.
+
+Run it on its own instance so it never touches an analyst's data or the test server:
+
+    export CIBGRAPH_HOME=$PWD/.cibgraph-quality
+    cib db install --bolt-port 7692 --http-port 7479 --heap 3g --pagecache 2g && cib db start
+    python bench/quality.py --seeds 1,2,3,4,5 --scale 1 --algorithms leiden,louvain,wcc
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from cibgraph.graph.connection import Database, open_database
+from cibgraph.graph.detect.params import DetectParams
+from cibgraph.graph.detect.pipeline import detect
+from cibgraph.graph.evaluate import evaluate
+from cibgraph.graph.settings import resolve_settings
+from cibgraph.loaders.discover import plan_load
+from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.scenario import generate
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def memberships(db: Database, run_id: str) -> set[frozenset[str]]:
+    rows = db.read(
+        "MATCH (a:Actor)-[:MEMBER_OF]->(n:Network {run_id: $run}) RETURN n.id AS n, collect(a.key) AS keys",
+        {"run": run_id},
+    )
+    return {frozenset(r["keys"]) for r in rows}
+
+
+def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> list[dict[str, Any]]:
+    db.auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / f"s{scale:g}-{seed}"
+        generate(folder, scale=scale, seed=seed)
+        started = time.perf_counter()
+        load(db, plan_load([folder]), LoadOptions(rejects_dir=Path(tmp) / "loads"))
+        load_seconds = time.perf_counter() - started
+        decoys = folder / "decoys.csv"
+        for algorithm in algorithms:
+            started = time.perf_counter()
+            result = detect(db, DetectParams(algorithm=algorithm))
+            seconds = time.perf_counter() - started
+            again = detect(db, DetectParams(algorithm=algorithm, window=result.params.window))
+            evaluation = evaluate(
+                db,
+                folder / "truth.csv",
+                run_id=result.run_id,
+                decoys=decoys if decoys.exists() else None,
+            ).to_dict()
+            planted = {p["label"]: p for p in evaluation["planted"]}
+            flagged_decoys = sum(1 for d in evaluation["decoys"] if d["in_flagged"] > 0)
+            rows.append(
+                {
+                    "seed": seed,
+                    "scale": scale,
+                    "algorithm": algorithm,
+                    "window": result.params.window,
+                    "precision": round(evaluation["precision"], 4),
+                    "recall": round(evaluation["recall"], 4),
+                    "f1": round(evaluation["f1"], 4),
+                    "ari": round(evaluation["ari"], 4),
+                    "planted_flagged": sum(1 for p in planted.values() if p["flagged"]),
+                    "planted": len(planted),
+                    "decoy_groups": len(evaluation["decoys"]),
+                    "decoy_groups_flagged": flagged_decoys,
+                    "flagged_networks": evaluation["flagged_networks"],
+                    "identical_rerun": memberships(db, result.run_id)
+                    == memberships(db, again.run_id),
+                    "detect_seconds": round(seconds, 1),
+                    "load_seconds": round(load_seconds, 1),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| seed | algorithm | window (s) | precision | recall | F1 | ARI | planted flagged | decoy groups flagged | identical rerun |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['seed']} | {r['algorithm']} | {r['window']} | {r['precision']:.3f} | {r['recall']:.3f} | "
+            f"{r['f1']:.3f} | {r['ari']:.3f} | {r['planted_flagged']}/{r['planted']} | "
+            f"{r['decoy_groups_flagged']}/{r['decoy_groups']} | {'yes' if r['identical_rerun'] else 'NO'} |"
+        )
+    for algorithm in sorted({r["algorithm"] for r in rows}):
+        mine = [r for r in rows if r["algorithm"] == algorithm]
+        lines.append(
+            f"| median | {algorithm} | | {statistics.median(r['precision'] for r in mine):.3f} | "
+            f"{statistics.median(r['recall'] for r in mine):.3f} | {statistics.median(r['f1'] for r in mine):.3f} | "
+            f"{statistics.median(r['ari'] for r in mine):.3f} | | | |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--algorithms", default="leiden")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    algorithms = args.algorithms.split(",")
+    rows: list[dict[str, Any]] = []
+    with open_database(resolve_settings()) as db:
+        for seed in seeds:
+            rows.extend(one_seed(db, seed, args.scale, algorithms))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "quality.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (RESULTS / "quality.md").write_text(markdown(rows))
+    print(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()
