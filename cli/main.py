@@ -11,9 +11,10 @@ from cibgraph.cli.common import CibGroup
 from cibgraph.cli.demo_run import demo_run_command
 from cibgraph.cli.detect import detect_command
 from cibgraph.cli.evaluate import evaluate_command
-from cibgraph.cli.export import export_command
 from cibgraph.cli.explain import explain_command
+from cibgraph.cli.export import export_command
 from cibgraph.cli.load import load_command
+from cibgraph.cli.report import report_command
 
 app = typer.Typer(
     cls=CibGroup,
@@ -36,6 +37,7 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(runs.networks_app, name="networks")
 app.command("evaluate")(evaluate_command)
 app.command("export")(export_command)
+app.command("report")(report_command)
 
 
 def main() -> None:
