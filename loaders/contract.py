@@ -195,6 +195,18 @@ TRUTH = FileSpec(
     description="Ground truth for `cib evaluate`: empty network_label means organic.",
 )
 
+# Evaluation only: actors that coordinate *authentically* (organic in truth), so
+# `cib evaluate --decoys` can show that none of them is flagged.
+DECOYS = FileSpec(
+    "decoys",
+    (
+        _c("actor_id", T.ID, True),
+        _c("actor_type", T.ENUM, True, SUBJECT_TYPES),
+        _c("decoy_label", T.TEXT, True),
+    ),
+    description="Openly coordinating groups (media group, fan club, ...) for `cib evaluate --decoys`.",
+)
+
 LOAD_ORDER: tuple[str, ...] = (
     "organizations",
     "accounts",

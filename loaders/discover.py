@@ -13,7 +13,10 @@ from cibgraph.loaders.peers import PEER_FORMATS
 
 FORMATS = ("contract", *PEER_FORMATS)
 _DATA_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".json", ".gz", ".gzip", ".tsv"}
-_NOT_LOADED = {"truth": "evaluation file (used by `cib evaluate`), not loaded"}
+_NOT_LOADED = {
+    "truth": "evaluation file (used by `cib evaluate`), not loaded",
+    "decoys": "evaluation file (used by `cib evaluate --decoys`), not loaded",
+}
 
 
 @dataclass(frozen=True)

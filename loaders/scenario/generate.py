@@ -1,4 +1,6 @@
-"""Build a scenario and stream it to disk as the contract's files plus ``truth.csv``.
+"""Build a scenario and stream it to disk as the contract's files plus ``truth.csv``
+(every actor's planted network, empty for organic) and ``decoys.csv`` (the openly
+coordinating groups, organic in truth, that must not be flagged).
 
 ``generate(out_dir, scale, seed)`` is the whole public surface. The same seed and
 scale always give byte-identical files: every component has its own seeded stream,
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cibgraph.graph.errors import UsageError
-from cibgraph.loaders.contract import CONTRACT, LOAD_ORDER, TRUTH
+from cibgraph.loaders.contract import CONTRACT, DECOYS, LOAD_ORDER, TRUTH
 from cibgraph.loaders.scenario.activity import POSTS_PER_SCALE, EverydayPosts
 from cibgraph.loaders.scenario.decoys import FanClub, MediaGroup, ViralLink
 from cibgraph.loaders.scenario.identifiers import IdentifierValues
@@ -33,7 +35,7 @@ from cibgraph.loaders.scenario.planted import (
 from cibgraph.loaders.scenario.randomness import component_rng
 from cibgraph.loaders.scenario.writer import TableWriter, file_name
 
-FILE_KINDS: tuple[str, ...] = (*LOAD_ORDER, TRUTH.kind)
+FILE_KINDS: tuple[str, ...] = (*LOAD_ORDER, TRUTH.kind, DECOYS.kind)
 MAX_SCALE = 1_000
 _REPORT_EVERY = 5_000  # rows between progress updates: cheap enough at 10M rows
 
@@ -211,7 +213,8 @@ def generate(
 
 
 def _spec_names(kind: str) -> Sequence[str]:
-    return TRUTH.names if kind == TRUTH.kind else CONTRACT[kind].names
+    evaluation = {TRUTH.kind: TRUTH.names, DECOYS.kind: DECOYS.names}
+    return evaluation.get(kind) or CONTRACT[kind].names
 
 
 def _prepare(out_dir: Path, force: bool) -> None:
@@ -270,6 +273,7 @@ def _write_actors(
     """Actor rows in roster order, each with its truth row, so labels cost no memory."""
     actors = writers["accounts" if actor_type == "account" else "pages"]
     truth = writers[TRUTH.kind]
+    decoys = writers[DECOYS.kind]
     report.stage(f"{actor_type}s", len(roster.order))
     pending = 0
     for group_index, position in roster.rows():
@@ -277,6 +281,8 @@ def _write_actors(
         row = group.account_row(position) if actor_type == "account" else group.page_row(position)
         actors.write(row)
         truth.write((row[0], actor_type, group.label))
+        if group.kind == "decoy":
+            decoys.write((row[0], actor_type, group.name))
         pending += 1
         if pending == _REPORT_EVERY:
             report.advance(pending)

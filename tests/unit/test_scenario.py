@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
 from cibgraph.graph.errors import UsageError
-from cibgraph.loaders.contract import CONTRACT, LOAD_ORDER, TRUTH, FieldType
+from cibgraph.loaders.contract import CONTRACT, DECOYS, LOAD_ORDER, TRUTH, FieldType
 from cibgraph.loaders.scenario import build_scenario, generate
 
-KINDS = (*LOAD_ORDER, "truth")
+KINDS = (*LOAD_ORDER, "truth", "decoys")
 INR_PER_USD = 70.0
 REFERENCE_SEED = 11
 Rows = list[dict[str, str]]
@@ -185,7 +185,7 @@ CHECKS: dict[FieldType, Callable[[str], bool]] = {
 
 def format_problems(kind: str, table: Rows) -> Iterator[str]:
     """Every cell that breaks the contract's type or the generator's stated formats."""
-    spec = TRUTH if kind == "truth" else CONTRACT[kind]
+    spec = {"truth": TRUTH, "decoys": DECOYS}.get(kind) or CONTRACT[kind]
     for line, row in enumerate(table, start=2):
         for column in spec.columns:
             value = row[column.name]
@@ -405,6 +405,11 @@ def test_decoy_actors_are_labelled_organic(reference: Scenario) -> None:
             assert reference.label[f"a{number}"] == ""
         for number in group.pages:
             assert reference.label[f"pg{number}"] == ""
+    # decoys.csv names every decoy actor with its group, for `cib evaluate --decoys`.
+    listed = {(r["actor_id"], r["decoy_label"]) for r in reference["decoys"]}
+    expected = {(f"a{n}", g.name) for g in decoys for n in g.accounts}
+    expected |= {(f"pg{n}", g.name) for g in decoys for n in g.pages}
+    assert listed == expected and listed
 
 
 def test_the_media_group_discloses_its_pages_and_posts_in_lockstep(reference: Scenario) -> None:
