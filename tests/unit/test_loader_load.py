@@ -145,3 +145,30 @@ def test_no_user_value_is_interpolated_into_cypher(tmp_path: Path) -> None:
     load(runner, plan_load([path]), LoadOptions(rejects_dir=tmp_path / "rj"))
     assert all(payload not in c.query for c in runner.calls)
     assert _writes(runner)[0]["rows"] == [{"id": payload, "props": {"followers": 1}}]
+
+
+def test_empty_file_and_header_only_are_noted_and_reconcile(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "accounts.csv").write_bytes(b"")
+    (folder / "pages.csv").write_text("page_id,name\n")
+    runner = RecordingRunner(answers=CREATED)
+    ledger = load(runner, plan_load([folder]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    notes = {f.kind: (f.read, f.note, f.status) for f in ledger.files}
+    assert notes["accounts"] == (0, "empty file: no header", "complete")
+    assert notes["pages"] == (0, "header only: no rows", "complete")
+    assert ledger.reconciles() and _writes(runner) == []
+
+
+def test_a_generated_scenario_validates_with_zero_rejections(tmp_path: Path) -> None:
+    from cibgraph.loaders.scenario import generate
+
+    folder = tmp_path / "scenario"
+    generate(folder, scale=0.1, seed=5)
+    ledger = load(None, plan_load([folder]), LoadOptions(dry_run=True, rejects_dir=tmp_path / "rj"))
+    assert ledger.total("read") > 10_000
+    assert ledger.total("rejected") == 0
+    assert {f.kind for f in ledger.files} == {
+        "organizations", "accounts", "pages", "page_admins", "affiliations", "posts", "ads", "identifiers"
+    }  # fmt: skip
+    assert {Path(i["path"]).name for i in ledger.ignored} == {"truth.csv", "decoys.csv"}
