@@ -86,8 +86,10 @@ def export_command(
     quiet: QuietOpt = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Export a detection run: networks, members (role, scores, per-signal share),
-    coordination edges with their evidence, and attribution.
+    """Export a detection run's networks, members, evidence edges and attribution as files.
+
+    Members carry their role, scores and per-signal share of the evidence; coordination
+    edges carry their weight, each signal's part and sample objects.
 
     Formats: [bold]csv[/] (networks.csv, members.csv, edges.csv, attribution.csv; cells
     that could start a spreadsheet formula are escaped), [bold]json[/] (export.json),

@@ -7,6 +7,7 @@ import logging
 import typer
 
 from cibgraph.cli import db, demo, query, runs, schema
+from cibgraph.cli.browser import browser_command
 from cibgraph.cli.common import CibGroup
 from cibgraph.cli.demo_run import demo_run_command
 from cibgraph.cli.detect import detect_command
@@ -38,6 +39,7 @@ app.add_typer(runs.networks_app, name="networks")
 app.command("evaluate")(evaluate_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
+app.command("browser")(browser_command)
 
 
 def main() -> None:
