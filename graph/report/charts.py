@@ -11,6 +11,7 @@ a page called ``$\\frac{}{}$`` is printed, not parsed as mathtext (which could f
 from __future__ import annotations
 
 import io
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,8 +42,14 @@ class Picture:
 def _png(fig: Figure) -> bytes:
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    # No Software/date chunks: the same input gives byte-identical PNGs.
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    with warnings.catch_warnings():
+        # Names in scripts the bundled font lacks (Devanagari, emoji...) draw as boxes;
+        # the tables beside the picture carry the exact text, so this is not worth a warning.
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font", category=UserWarning
+        )
+        # No Software/date chunks: the same input gives byte-identical PNGs.
+        fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -51,6 +58,8 @@ def _colour(member: MemberRecord) -> str:
 
 
 def _short(text: str, width: int = 22) -> str:
+    # Control characters have no glyph and no business in a label.
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
