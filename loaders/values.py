@@ -19,6 +19,9 @@ from cibgraph.loaders.contract import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Column, Fi
 MIN_EPOCH = 631_152_000  # 1990-01-01
 MAX_EPOCH = 4_102_444_800  # 2100-01-01
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Ids are keys people copy between files and tools: no control character of any kind
+# (tab, CR and LF included, C1 too) and no line or paragraph separator.
+_ID_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _TAG_SPLIT = re.compile(r"[;,\s]+")
@@ -50,7 +53,7 @@ def parse_id(value: Any) -> str:
         raise BadValue("empty id")
     if len(text) > MAX_ID_LENGTH:
         raise BadValue(f"id longer than {MAX_ID_LENGTH} characters ({len(text)})")
-    if _CONTROL.search(text) or "\u2028" in text:
+    if _ID_FORBIDDEN.search(text):
         raise BadValue("id contains control characters")
     return text
 
