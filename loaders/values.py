@@ -136,6 +136,9 @@ def parse_timestamp(value: Any) -> datetime:
             )
         return datetime.fromtimestamp(seconds, tz=UTC)
     text = _as_text(value).strip()
+    # CPython's fromisoformat stops reading at a NUL: '...Z\x00junk' would parse.
+    if _CONTROL.search(text):
+        raise BadValue("timestamp contains control characters")
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:

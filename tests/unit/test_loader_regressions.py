@@ -16,3 +16,10 @@ def test_ids_refuse_every_control_character(bad: str) -> None:
 
 def test_ids_still_strip_surrounding_blanks() -> None:
     assert v.parse_id(" a1\t") == "a1"
+
+
+@pytest.mark.parametrize("bad", ["2019-04-01T10:00:00Z\x00", "2019-04-01T10:00:00+00:00\x00junk"])
+def test_timestamps_with_a_nul_are_refused(bad: str) -> None:
+    # datetime.fromisoformat ignores everything from a NUL on, so these used to load.
+    with pytest.raises(v.BadValue, match="control characters"):
+        v.parse_timestamp(bad)
