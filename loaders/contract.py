@@ -204,7 +204,7 @@ DECOYS = FileSpec(
         _c("actor_type", T.ENUM, True, SUBJECT_TYPES),
         _c("decoy_label", T.TEXT, True),
     ),
-    description="Openly coordinating groups (media group, fan club, ...) for `cib evaluate --decoys`.",
+    description="Openly coordinating groups (media group, fan club, ...), for evaluation.",
 )
 
 LOAD_ORDER: tuple[str, ...] = (

@@ -8,7 +8,6 @@ the graph or to a rejects line with its reason.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import secrets
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cibgraph.graph.exports.safe_csv import escape_cell
+from cibgraph.graph.host import pid_alive
 from cibgraph.graph.runner import QueryRunner
 from cibgraph.loaders.records import Rejection
 
@@ -29,14 +29,6 @@ def now() -> datetime:
 
 def new_run_id(prefix: str = "load") -> str:
     return f"{prefix}-{now().strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -218,7 +210,7 @@ def mark_interrupted_runs(runner: QueryRunner) -> int:
         "MATCH (r:LoadRun {status: 'running', host: $host}) RETURN r.id AS id, r.pid AS pid",
         {"host": host},
     )
-    stale = [row["id"] for row in rows if row["pid"] is None or not _alive(int(row["pid"]))]
+    stale = [row["id"] for row in rows if row["pid"] is None or not pid_alive(int(row["pid"]))]
     if stale:
         runner.write(
             "MATCH (r:LoadRun) WHERE r.id IN $ids "
@@ -228,15 +220,3 @@ def mark_interrupted_runs(runner: QueryRunner) -> int:
             {"ids": stale},
         )
     return len(stale)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

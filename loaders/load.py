@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from cibgraph.graph.errors import CibError, UsageError
+from cibgraph.graph.host import file_sha256
 from cibgraph.graph.runner import QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
@@ -26,7 +27,6 @@ from cibgraph.loaders.ledger import (
     LedgerStore,
     LoadLedger,
     RejectsWriter,
-    file_sha256,
     mark_interrupted_runs,
     new_run_id,
     now,

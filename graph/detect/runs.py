@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cibgraph.graph.errors import UsageError
+from cibgraph.graph.host import pid_alive
 from cibgraph.graph.runner import QueryRunner, Row
 
 FINGERPRINT = """
@@ -80,7 +81,7 @@ def mark_interrupted_runs(runner: QueryRunner) -> int:
         "MATCH (r:DetectionRun {status: 'running', host: $host}) RETURN r.id AS id, r.pid AS pid",
         {"host": socket.gethostname()},
     )
-    stale = [r["id"] for r in rows if r["pid"] is None or not _alive(int(r["pid"]))]
+    stale = [r["id"] for r in rows if r["pid"] is None or not pid_alive(int(r["pid"]))]
     if stale:
         runner.write(
             "MATCH (r:DetectionRun) WHERE r.id IN $ids SET r.status = 'failed', "
@@ -89,18 +90,6 @@ def mark_interrupted_runs(runner: QueryRunner) -> int:
             {"ids": stale},
         )
     return len(stale)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 RUN_FIELDS = (

@@ -8,7 +8,6 @@ named for the versions; a second install only checks that cache, offline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from cibgraph.graph.errors import CacheCorrupted, InstallFailed
+from cibgraph.graph.host import file_sha256
 from cibgraph.graph.server.paths import BuildPaths, build_paths
 from cibgraph.graph.server.tools import find_java, find_maven
 from cibgraph.graph.server.versions import PARTS, ServerParts
@@ -37,14 +37,6 @@ class BuildResult:
     reused: bool
     seconds: float
     size_bytes: int
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _jar_inventory(root: Path) -> dict[str, int]:
@@ -73,7 +65,7 @@ def verify_build(paths: BuildPaths, deep: bool = False) -> None:
     for name, meta in recorded.items():
         if actual[name] != meta["size"]:
             raise CacheCorrupted(f"{name} in {paths.root} changed size since it was built.", hint)
-        if deep and _sha256(paths.root / name) != meta["sha256"]:
+        if deep and file_sha256(paths.root / name) != meta["sha256"]:
             raise CacheCorrupted(f"{name} in {paths.root} does not match its recorded hash.", hint)
     for plugin in _REQUIRED_PLUGINS:
         if not (paths.plugins / plugin).is_file():
@@ -141,7 +133,7 @@ def _collect(workdir: Path, staging: Path) -> None:
 
 def _write_manifest(staging: Path, parts: ServerParts, seconds: float) -> None:
     files = {
-        name: {"size": size, "sha256": _sha256(staging / name)}
+        name: {"size": size, "sha256": file_sha256(staging / name)}
         for name, size in _jar_inventory(staging).items()
     }
     manifest = {

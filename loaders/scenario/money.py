@@ -1,42 +1,16 @@
 """Countries, their currencies, and the fixed exchange rates ad spend is drawn with.
 
-Rates are early-2019 levels, fixed so that generated totals are reproducible; the
-reference case's ~USD 39,000 paid in rupees is USD 39,000 x 70 INR.
+The rates and currencies are detection's own table (graph/detect/currency.py): the
+generator pays ads at the rates the reports convert them back with, so the reference
+case's ~USD 39,000 paid in rupees is USD 39,000 x 70 INR on both sides.
 """
 
 from __future__ import annotations
 
 import random
 
-USD_RATE: dict[str, float] = {
-    "USD": 1.0,
-    "INR": 70.0,
-    "GBP": 0.77,
-    "EUR": 0.88,
-    "BDT": 84.0,
-    "PKR": 140.0,
-    "AED": 3.67,
-    "NPR": 112.0,
-    "LKR": 178.0,
-    "CAD": 1.33,
-    "AUD": 1.41,
-    "SGD": 1.36,
-}
-
-CURRENCY_OF: dict[str, str] = {
-    "IN": "INR",
-    "US": "USD",
-    "GB": "GBP",
-    "DE": "EUR",
-    "BD": "BDT",
-    "PK": "PKR",
-    "AE": "AED",
-    "NP": "NPR",
-    "LK": "LKR",
-    "CA": "CAD",
-    "AU": "AUD",
-    "SG": "SGD",
-}
+from cibgraph.graph.detect.currency import CURRENCY_OF as CURRENCY_OF
+from cibgraph.graph.detect.currency import USD_RATE as USD_RATE
 
 # Where organic actors say they are; "" is a missing (optional) country.
 ACCOUNT_COUNTRIES: tuple[tuple[str, float], ...] = (
