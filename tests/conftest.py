@@ -18,6 +18,7 @@ from neo4j import exceptions as neo
 from cibgraph.graph.connection import Database, open_database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import DetectionResult, detect
+from cibgraph.graph.detect.runs import data_fingerprint
 from cibgraph.graph.errors import CibError
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.settings import resolve_settings
@@ -97,14 +98,27 @@ def detect_scenario(
     return DetectedScenario(folder, folder / "truth.csv", result.run_id, result)
 
 
+_SCENARIO: dict[str, tuple[DetectedScenario, str]] = {}
+
+
+def _still_there(db: Database, scenario: DetectedScenario, fingerprint: str) -> bool:
+    runs = db.read("MATCH (r:DetectionRun {id: $id}) RETURN count(r) AS n", {"id": scenario.run_id})
+    return bool(runs[0]["n"]) and data_fingerprint(db) == fingerprint
+
+
 @pytest.fixture(scope="module")
 def detected_scenario(db: Database, tmp_path_factory: pytest.TempPathFactory) -> DetectedScenario:
     """The scale-0.2 scenario (planted networks at full size, a fifth of the crowd), detected.
 
-    Module-scoped: tests elsewhere wipe the server, so each module that needs a run
-    gets its own.
+    Built once and reused while the server still holds exactly its data; a module
+    after a test that wiped or changed the data gets a fresh one.
     """
-    return detect_scenario(db, tmp_path_factory.mktemp("scenario"))
+    cached = _SCENARIO.get("scenario")
+    if cached is not None and _still_there(db, *cached):
+        return cached[0]
+    scenario = detect_scenario(db, tmp_path_factory.mktemp("scenario"))
+    _SCENARIO["scenario"] = (scenario, data_fingerprint(db))
+    return scenario
 
 
 @pytest.fixture()
