@@ -197,11 +197,15 @@ def parse_url(value: Any) -> str:
     text = _as_text(value).strip()
     if len(text) > 4096:
         raise BadValue("URL longer than 4096 characters")
-    parts = urlsplit(text)
+    # Checked before urlsplit, which silently deletes tab, CR and LF from a URL.
+    if _CONTROL.search(text) or any(c in text for c in " \t\r\n"):
+        raise BadValue("URL contains spaces or control characters")
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # an unbalanced [IPv6] bracket, a host NFKC would change
+        raise BadValue(f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise BadValue(f"not an absolute http(s) URL: {text[:60]!r}")
-    if _CONTROL.search(text) or " " in text:
-        raise BadValue("URL contains spaces or control characters")
     return normalise_url(text)
 
 

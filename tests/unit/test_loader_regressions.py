@@ -23,3 +23,23 @@ def test_timestamps_with_a_nul_are_refused(bad: str) -> None:
     # datetime.fromisoformat ignores everything from a NUL on, so these used to load.
     with pytest.raises(v.BadValue, match="control characters"):
         v.parse_timestamp(bad)
+
+
+@pytest.mark.parametrize("bad", ["http://[::1", "http://[not-ipv6]/", "http://a\uff03b.org/"])
+def test_urls_urlsplit_cannot_read_are_rejected_not_raised(bad: str) -> None:
+    # urlsplit raises a plain ValueError for these, which used to abort the whole load.
+    with pytest.raises(v.BadValue, match="not a valid URL"):
+        v.parse_url(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", ["http://example.org/a\tb", "http://example.org/a\nb", "http://x/a\rb"]
+)
+def test_urls_with_tab_or_newline_are_rejected_not_rewritten(bad: str) -> None:
+    # urlsplit drops tab, CR and LF, so these loaded as a different URL.
+    with pytest.raises(v.BadValue, match="control characters"):
+        v.parse_url(bad)
+
+
+def test_bracketed_ipv6_urls_still_load() -> None:
+    assert v.parse_url("http://[2001:DB8::1]:8080/x#f") == "http://[2001:db8::1]:8080/x"
