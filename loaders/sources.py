@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,32 @@ class RawRow:
 def _has_bad_utf8(text: str) -> bool:
     # Undecodable bytes arrive as lone surrogates (errors="surrogateescape").
     return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# A JSON line can only decode to a lone surrogate through an escape such as \ud800.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _surrogate_key(line: str, value: dict[str, Any]) -> str | None:
+    """The first key whose name or value holds a lone surrogate, or None.
+
+    JSON may spell one as an escape (``"\\ud800"``): it decodes to a str that cannot be
+    encoded as UTF-8, so neither the driver nor the rejects file could write it.
+    """
+    if not _SURROGATE_ESCAPE.search(line):
+        return None
+
+    def bad(item: Any) -> bool:
+        if isinstance(item, str):
+            return _SURROGATE.search(item) is not None
+        if isinstance(item, list):
+            return any(bad(x) for x in item)
+        if isinstance(item, dict):
+            return any(bad(k) or bad(v) for k, v in item.items())
+        return False
+
+    return next((key for key, item in value.items() if bad(key) or bad(item)), None)
 
 
 def printable(text: str) -> str:
@@ -174,9 +201,14 @@ class SourceFile:
                     row.problem = f"invalid JSON: {exc.msg} at column {exc.colno}"
                 else:
                     if isinstance(value, dict):
-                        row.values = value
-                        for key in value:
-                            keys.setdefault(str(key), None)
+                        surrogate = _surrogate_key(line, value)
+                        if surrogate is not None:
+                            row.problem = "invalid Unicode: a lone surrogate escape (\\udXXX)"
+                            row.column = _SURROGATE.sub("\ufffd", surrogate)
+                        else:
+                            row.values = value
+                            for key in value:
+                                keys.setdefault(str(key), None)
                     else:
                         row.problem = f"expected a JSON object, got {type(value).__name__}"
             yield row

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from cibgraph.loaders import values as v
+from cibgraph.loaders.discover import plan_load
+from cibgraph.loaders.load import LoadOptions, load
+from tests.fakes import RecordingRunner
+
+CREATED = {"UNWIND $rows": lambda p: [{"written": len(p["rows"]), "created": len(p["rows"])}]}
 
 
 @pytest.mark.parametrize("bad", ["a\tb", "a\nb", "a\rb", "a\x85b", "a\u2029b", "a\x9fb"])
@@ -43,3 +51,29 @@ def test_urls_with_tab_or_newline_are_rejected_not_rewritten(bad: str) -> None:
 
 def test_bracketed_ipv6_urls_still_load() -> None:
     assert v.parse_url("http://[2001:DB8::1]:8080/x#f") == "http://[2001:db8::1]:8080/x"
+
+
+def test_jsonl_lone_surrogate_escapes_are_rejected_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "\ud800" is valid JSON but decodes to a str that UTF-8 cannot encode: hashing it
+    # (identifiers) or sending it to the driver (any other kind) raised UnicodeEncodeError.
+    monkeypatch.setenv("CIBGRAPH_HASH_SECRET", "ab" * 32)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "accounts.jsonl").write_text(
+        '{"account_id": "a1", "handle": "x\\ud800y"}\n{"account_id": "a2"}\n'
+    )
+    (folder / "identifiers.jsonl").write_text(
+        '{"account_id": "a1", "kind": "device", "value": "\\udfff"}\n'
+    )
+    runner = RecordingRunner(answers=CREATED)
+    ledger = load(runner, plan_load([folder]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    accounts, identifiers = ledger.files
+    assert (accounts.read, accounts.written, accounts.rejected) == (2, 1, 1)
+    assert (identifiers.read, identifiers.written, identifiers.rejected) == (1, 0, 1)
+    assert ledger.status == "complete" and ledger.reconciles()
+    with open(str(accounts.rejects_path), newline="", encoding="utf-8") as handle:
+        (reject,) = csv.DictReader(handle)
+    assert (reject["line"], reject["column"]) == ("1", "handle")
+    assert "lone surrogate" in reject["reason"]
