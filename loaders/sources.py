@@ -70,9 +70,19 @@ def _surrogate_key(line: str, value: dict[str, Any]) -> str | None:
     return next((key for key, item in value.items() if bad(key) or bad(item)), None)
 
 
+# A rejected record is copied into the rejects file for people and spreadsheets, which
+# hold at most 32,767 characters in a cell; a 1 MB field (or a JSONL line of any size)
+# is cut, with its full length said, instead of being copied whole.
+REJECT_RECORD_LIMIT = 32_000
+
+
 def printable(text: str) -> str:
-    """The record text with undecodable bytes shown as U+FFFD, safe to write out."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """The record text with undecodable bytes shown as U+FFFD, cut to
+    ``REJECT_RECORD_LIMIT`` characters: safe to write out."""
+    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if len(shown) <= REJECT_RECORD_LIMIT:
+        return shown
+    return shown[:REJECT_RECORD_LIMIT] + f"... [cut: {len(shown):,} characters in all]"
 
 
 def detect_format(path: Path) -> tuple[str, bool]:

@@ -10,6 +10,7 @@ import pytest
 from cibgraph.loaders import values as v
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.sources import CSV_FIELD_LIMIT, REJECT_RECORD_LIMIT
 from tests.fakes import RecordingRunner
 
 CREATED = {"UNWIND $rows": lambda p: [{"written": len(p["rows"]), "created": len(p["rows"])}]}
@@ -77,3 +78,23 @@ def test_jsonl_lone_surrogate_escapes_are_rejected_not_sent(
         (reject,) = csv.DictReader(handle)
     assert (reject["line"], reject["column"]) == ("1", "handle")
     assert "lone surrogate" in reject["reason"]
+
+
+def test_rejects_file_cuts_huge_records(tmp_path: Path) -> None:
+    # A row rejected for a field over the CSV limit was copied whole (over 1 MB) into the
+    # rejects file, which then could not be read back with csv's default field limit.
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,handle\n" + "a1," + "h" * (CSV_FIELD_LIMIT + 1) + "\na2,x\n")
+    runner = RecordingRunner(answers=CREATED)
+    ledger = load(runner, plan_load([path]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    entry = ledger.files[0]
+    assert (entry.read, entry.written, entry.rejected) == (2, 1, 1)
+    limit = csv.field_size_limit(131_072)  # the csv module's default
+    try:
+        with open(str(entry.rejects_path), newline="", encoding="utf-8") as handle:
+            (reject,) = csv.DictReader(handle)
+    finally:
+        csv.field_size_limit(limit)
+    assert "field larger than field limit" in reject["reason"]
+    assert len(reject["record"]) < REJECT_RECORD_LIMIT + 100
+    assert reject["record"].endswith(f"[cut: {CSV_FIELD_LIMIT + 5:,} characters in all]")
