@@ -1,0 +1,217 @@
+"""Benchmark the loaders: rows/s for posts, incremental by batch size vs naive vs bulk.
+
+Not a test. For each size (the first N posts of a generated scenario: scale 1 for
+100k, scale 10 for 1M) and each repeat, every mode runs on a freshly reset database
+(stop, wipe the store, start, schema), modes interleaved so the machine's noise falls
+on all of them alike:
+
+- ``batch-B``: ``loaders.load.load`` with ``--batch-size B``; the scenario's accounts
+  and pages are loaded first, untimed, so posts find their authors;
+- ``naive``: the same statements, one transaction per row, on the first
+  ``--naive-rows`` posts (a whole 1M-row naive run would take hours);
+- ``bulk``: ``loaders.bulk.bulk_load`` of the same posts file into the empty database
+  (authors become stubs), end to end: validation, CSVs, stop, neo4j-admin import,
+  start, schema, ledger; the import step's own rate is reported too.
+
+    .venv/bin/python bench/load.py --rows 100000,1000000 --repeat 3
+
+Writes bench/results/load.json and load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+
+from cibgraph.graph.connection import Database
+from cibgraph.loaders.bulk import bulk_load
+from cibgraph.loaders.discover import plan_load
+from cibgraph.loaders.load import DEFAULT_BATCH_SIZE, LoadOptions, load
+from cibgraph.loaders.records import Record
+from cibgraph.loaders.sources import SourceFile
+from cibgraph.loaders.statements import STATEMENTS
+from cibgraph.loaders.validate import ValidationContext, validate_row
+
+PRELOAD_BATCH = 5000
+
+
+def posts_file(rows: int) -> tuple[Path, Path]:
+    """The first ``rows`` posts of the smallest scenario that has them, and its folder."""
+    scale = 1.0 if rows <= 120_000 else 10.0 if rows <= 1_150_000 else 100.0
+    folder = harness.scenario(scale)
+    target = harness.DATA / f"posts-{rows}.csv"
+    if not target.is_file():
+        with (folder / "posts.csv").open(encoding="utf-8", newline="") as src:
+            lines = [next(src) for _ in range(rows + 1)]
+        target.write_text("".join(lines), encoding="utf-8")
+    return target, folder
+
+
+def preload(db: Database, folder: Path, tmp: Path) -> None:
+    plan = plan_load([folder / "accounts.csv", folder / "pages.csv"])
+    load(db, plan, LoadOptions(batch_size=PRELOAD_BATCH, rejects_dir=tmp))
+
+
+def run_batched(db: Database, source: Path, batch: int, tmp: Path) -> dict[str, Any]:
+    plan = plan_load([source], kind="posts")
+    with harness.timed() as t:
+        ledger = load(db, plan, LoadOptions(batch_size=batch, rejects_dir=tmp))
+    assert ledger.status == "complete" and ledger.reconciles(), ledger.error
+    return {"rows": ledger.total("written"), "seconds": t["seconds"]}
+
+
+def run_naive(db: Database, source: Path, rows: int) -> dict[str, Any]:
+    """One managed transaction per row, same statements and validation."""
+    ctx = ValidationContext()
+    written = 0
+    with harness.timed() as t:
+        for raw in SourceFile(source).rows():
+            if written >= rows:
+                break
+            record = validate_row("posts", raw, ctx)
+            assert isinstance(record, Record), record
+            db.write_all([(STATEMENTS[record.statement], {"rows": [record.row]})])
+            written += 1
+    return {"rows": written, "seconds": t["seconds"]}
+
+
+def run_bulk(db: Database, source: Path, tmp: Path) -> dict[str, Any]:
+    plan = plan_load([source], kind="posts")
+    with harness.timed() as t:
+        result = bulk_load(db, plan, LoadOptions(rejects_dir=tmp))
+    ledger = result.ledger
+    assert ledger.status == "complete" and ledger.reconciles(), ledger.error
+    return {
+        "rows": ledger.total("written"),
+        "seconds": t["seconds"],
+        "phases": result.timings,
+        "nodes": result.nodes,
+        "relationships": result.relationships,
+    }
+
+
+def measure(
+    rows: int, batches: list[int], repeat: int, naive_rows: int, with_bulk: bool, tmp: Path
+) -> dict[str, Any]:
+    paths = harness.bench_paths()
+    source, folder = posts_file(rows)
+    modes = ["naive", *(f"batch-{b}" for b in batches)] + (["bulk"] if with_bulk else [])
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    for r in range(repeat):
+        for mode in modes:
+            harness.log(f"{rows:,} rows, repeat {r + 1}/{repeat}: {mode}")
+            db = harness.reset(paths)
+            try:
+                if mode == "bulk":
+                    result = run_bulk(db, source, tmp)
+                else:
+                    preload(db, folder, tmp)
+                    if mode == "naive":
+                        result = run_naive(db, source, naive_rows)
+                    else:
+                        result = run_batched(db, source, int(mode.split("-")[1]), tmp)
+            finally:
+                db.close()
+            result["rows_per_s"] = result["rows"] / result["seconds"]
+            harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
+            runs[mode].append(result)
+    summary: dict[str, Any] = {}
+    for mode, results in runs.items():
+        entry: dict[str, Any] = {
+            "rows": results[0]["rows"],
+            "rows_per_s_median": round(harness.median([x["rows_per_s"] for x in results])),
+            "rows_per_s_all": [round(x["rows_per_s"]) for x in results],
+            "seconds_median": round(harness.median([x["seconds"] for x in results]), 2),
+        }
+        if mode == "bulk":
+            phases = {
+                k: harness.median([x["phases"][k] for x in results]) for k in results[0]["phases"]
+            }
+            entry["phases_median_s"] = {k: round(v, 2) for k, v in phases.items()}
+            entry["import_rows_per_s"] = round(rows / phases["import"])
+            entry["nodes"] = results[0]["nodes"]
+            entry["relationships"] = results[0]["relationships"]
+        summary[mode] = entry
+    naive = summary["naive"]["rows_per_s_median"]
+    for entry in summary.values():
+        entry["x_naive"] = round(entry["rows_per_s_median"] / naive, 1)
+    return {"rows": rows, "source": str(source), "repeat": repeat, "modes": summary, "runs": runs}
+
+
+def best_batch(entry: dict[str, Any]) -> int:
+    batched = {
+        int(m.split("-")[1]): e["rows_per_s_median"]
+        for m, e in entry["modes"].items()
+        if m.startswith("batch-")
+    }
+    return max(batched, key=lambda b: batched[b])
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    rows = []
+    for entry in results:
+        for mode, e in entry["modes"].items():
+            note = ""
+            if mode == "naive":
+                note = f"first {e['rows']:,} rows"
+            elif mode == "bulk":
+                p = e["phases_median_s"]
+                note = (
+                    f"import {p['import']:.0f}s = {e['import_rows_per_s']:,} rows/s; "
+                    f"validate+CSV {p['validate'] + p['write_csv']:.0f}s, "
+                    f"stop+start {p['stop'] + p['start']:.0f}s, schema {p['schema']:.0f}s"
+                )
+            elif int(mode.split("-")[1]) == DEFAULT_BATCH_SIZE:
+                note = "current default"
+            rows.append(
+                [
+                    f"{entry['rows']:,}",
+                    mode,
+                    f"{e['rows_per_s_median']:,}",
+                    ", ".join(f"{v:,}" for v in e["rows_per_s_all"]),
+                    f"{e['x_naive']}x",
+                    note,
+                ]
+            )
+    headers = ["posts", "mode", "rows/s (median)", "runs", "vs naive", "note"]
+    return harness.markdown(headers, rows, right=2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="100000,1000000")
+    parser.add_argument("--batch-sizes", default="500,1000,2000,5000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--naive-rows", type=int, default=20_000)
+    parser.add_argument("--no-bulk", action="store_true")
+    parser.add_argument("--name", default="load", help="results file name under bench/results")
+    args = parser.parse_args()
+    paths = harness.bench_paths()
+    started = harness.machine()
+    tmp = harness.DATA / "load-rejects"
+    results = []
+    for rows in (int(r) for r in args.rows.split(",")):
+        batches = [int(b) for b in args.batch_sizes.split(",")]
+        entry = measure(rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp)
+        results.append(entry)
+        document = {
+            "benchmark": "posts rows/s: incremental by batch size, naive, bulk",
+            "command": " ".join(["python", "bench/load.py", *sys.argv[1:]]),
+            "machine": started,
+            "server": harness.server_info(paths),
+            "finished": harness.machine()["date"],
+            "results": results,
+            "best_batch_size": {str(e["rows"]): best_batch(e) for e in results},
+        }
+        harness.save(args.name, document, table(results))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
