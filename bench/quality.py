@@ -26,6 +26,7 @@ from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
 from cibgraph.graph.evaluate import evaluate
 from cibgraph.graph.settings import resolve_settings
+from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.scenario import generate
@@ -42,7 +43,7 @@ def memberships(db: Database, run_id: str) -> set[frozenset[str]]:
 
 
 def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> list[dict[str, Any]]:
-    db.auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    wipe_database(db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / f"s{scale:g}-{seed}"

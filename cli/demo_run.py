@@ -27,6 +27,7 @@ from cibgraph.graph.server.install import ensure_build
 from cibgraph.graph.server.instance import init_instance, load_settings
 from cibgraph.graph.server.paths import instance_paths
 from cibgraph.graph.settings import resolve_settings
+from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.scenario import generate as generate_scenario
@@ -70,7 +71,7 @@ def _check_foreign_data(db: Database, folder: Path, reset: bool) -> None:
             "pass --reset to wipe it first, or run the demo on a separate instance: "
             "CIBGRAPH_HOME=~/.local/share/cibgraph-demo cib demo run",
         )
-    db.auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    wipe_database(db)
 
 
 def demo_run_command(

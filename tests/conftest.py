@@ -22,6 +22,7 @@ from cibgraph.graph.detect.runs import data_fingerprint
 from cibgraph.graph.errors import CibError
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.settings import resolve_settings
+from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.scenario.generate import generate
@@ -69,12 +70,8 @@ def wait_for_login(db: Database, seconds: float = 15.0) -> None:
 
 
 def wipe(db: Database) -> None:
-    """Delete every node in batches; constraints and indexes stay."""
-    db.auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-    db.auto(
-        "CALL gds.graph.list() YIELD graphName "
-        "CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped RETURN count(*)"
-    )
+    """Delete every node in bounded batches; constraints and indexes stay."""
+    wipe_database(db)
 
 
 @dataclass(frozen=True)
