@@ -61,9 +61,10 @@ class Planted:
 
 
 @pytest.fixture(scope="module")
-def planted(db: Database, detected_scenario: DetectedScenario) -> Planted:
+def planted(db: Database, detected_scenario: DetectedScenario) -> Iterator[Planted]:
     """The scenario with a formula-injection name on one page and one account of a
-    flagged network: the kind of name an operation would pick on purpose."""
+    flagged network: the kind of name an operation would pick on purpose. The names are
+    put back afterwards, as other modules may reuse the scenario."""
     rows = db.read(
         "MATCH (n:Network {run_id: $run_id, flagged: true})<-[:MEMBER_OF]-(a:Actor) "
         "WITH a ORDER BY a.key RETURN collect(CASE WHEN a:Page THEN a.key END)[0] AS page, "
@@ -72,6 +73,11 @@ def planted(db: Database, detected_scenario: DetectedScenario) -> Planted:
     )
     page, account = rows[0]["page"], rows[0]["account"]
     assert page and account, "a flagged network has pages and accounts"
+    original = db.read(
+        "MATCH (p:Actor {key: $page}), (a:Actor {key: $account}) "
+        "RETURN p.name AS page_name, a.display_name AS account_name",
+        {"page": page, "account": account},
+    )[0]
     db.write(
         "MATCH (p:Actor {key: $page}) SET p.name = $page_name "
         "WITH 1 AS done MATCH (a:Actor {key: $account}) SET a.display_name = $account_name",
@@ -82,7 +88,12 @@ def planted(db: Database, detected_scenario: DetectedScenario) -> Planted:
             "account_name": ACCOUNT_PAYLOAD,
         },
     )
-    return Planted(detected_scenario, page, account)
+    yield Planted(detected_scenario, page, account)
+    db.write(
+        "MATCH (p:Actor {key: $page}) SET p.name = $page_name "
+        "WITH 1 AS done MATCH (a:Actor {key: $account}) SET a.display_name = $account_name",
+        {"page": page, "account": account, **original},
+    )
 
 
 def db_counts(db: Database, run_id: str, flagged_only: bool) -> dict[str, int]:
@@ -148,17 +159,22 @@ def failed_run(db: Database) -> Iterator[str]:
 
 
 def test_failed_runs_are_refused_and_the_default_is_the_newest_complete(
-    planted: Planted, failed_run: str, tmp_path: Path
+    db: Database, planted: Planted, failed_run: str, tmp_path: Path
 ) -> None:
     refused = CliRunner().invoke(
         app, ["export", "--run", failed_run, "--format", "json", "--out", str(tmp_path)]
     )
     assert refused.exit_code == 2 and "failed, not complete" in refused.output
+    # The failed run is the newest of all; the default must skip it.
+    newest_complete = db.read(
+        "MATCH (r:DetectionRun {status: 'complete'}) RETURN r.id AS id "
+        "ORDER BY r.started_at DESC LIMIT 1"
+    )[0]["id"]
     default = CliRunner().invoke(
         app, ["export", "--format", "json", "--out", str(tmp_path / "d"), "--json"]
     )
     assert default.exit_code == 0, default.output
-    assert json.loads(default.stdout)["run_id"] == planted.scenario.run_id
+    assert json.loads(default.stdout)["run_id"] == newest_complete != failed_run
 
 
 @pytest.mark.parametrize("flagged_only", [False, True])
