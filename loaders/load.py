@@ -161,7 +161,9 @@ class _FileLoad:
     def _precheck(self) -> Rejection | None:
         """--on-error abort: find the first bad row before writing anything from the file."""
         source = SourceFile(self.planned.path)
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as pending:
+        # newline="\n": read back, a CR inside a record (a quoted CSV field may hold one)
+        # must not split it into two pending lines.
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as pending:
             good: list[int] = []
             for raw in source.rows():
                 result = self.validate(raw)

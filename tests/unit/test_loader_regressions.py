@@ -98,3 +98,20 @@ def test_rejects_file_cuts_huge_records(tmp_path: Path) -> None:
     assert "field larger than field limit" in reject["reason"]
     assert len(reject["record"]) < REJECT_RECORD_LIMIT + 100
     assert reject["record"].endswith(f"[cut: {CSV_FIELD_LIMIT + 5:,} characters in all]")
+
+
+def test_abort_with_a_carriage_return_inside_a_good_record(tmp_path: Path) -> None:
+    # --on-error abort parks good rows in a temporary text file; reading it back split a
+    # record holding a lone CR into two lines and the load died with a ValueError.
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(b'account_id,handle\na1,"one\rtwo"\na2,x\na3,"bad\x00"\n')
+    runner = RecordingRunner(answers=CREATED)
+    ledger = load(
+        runner, plan_load([path]), LoadOptions(on_error="abort", rejects_dir=tmp_path / "rj")
+    )
+    entry = ledger.files[0]
+    assert (entry.status, entry.read, entry.written, entry.rejected) == ("aborted", 3, 0, 3)
+    with open(str(entry.rejects_path), newline="", encoding="utf-8") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert [r["line"] for r in rejects] == ["2", "4", "5"]  # the CR is a line break too
+    assert rejects[0]["record"] == 'a1,"one\rtwo"'
