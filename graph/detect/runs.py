@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cibgraph.graph.errors import UsageError
+from cibgraph.graph.gds import Gds
 from cibgraph.graph.host import pid_alive
 from cibgraph.graph.runner import QueryRunner, Row
 
@@ -75,8 +76,34 @@ def fail_run(
     )
 
 
+# The pipeline projects each run's coordination graph as f"cib-{run_id}".
+PROJECTION_PREFIX = "cib-"
+
+
+def drop_orphaned_projections(runner: QueryRunner) -> list[str]:
+    """Drop the in-memory graphs of runs that are no longer running; their names.
+
+    A run killed while its graph was projected (SIGKILL, a power cut of the client)
+    leaves the graph in the server's heap until the server restarts; each such crash
+    would shrink the heap left for the next runs.
+    """
+    rows = runner.read(
+        "CALL gds.graph.list() YIELD graphName WHERE graphName STARTS WITH $prefix "
+        "OPTIONAL MATCH (r:DetectionRun {id: substring(graphName, size($prefix))}) "
+        "WITH graphName, r WHERE r IS NULL OR r.status <> 'running' "
+        "RETURN graphName",
+        {"prefix": PROJECTION_PREFIX},
+    )
+    names = [str(row["graphName"]) for row in rows]
+    gds = Gds(runner)
+    for name in names:
+        gds.drop(name)
+    return names
+
+
 def mark_interrupted_runs(runner: QueryRunner) -> int:
-    """Runs left 'running' on this host by a process that no longer exists become 'failed'."""
+    """Runs left 'running' on this host by a process that no longer exists become 'failed',
+    and the in-memory graphs of runs no longer running are dropped."""
     rows = runner.read(
         "MATCH (r:DetectionRun {status: 'running', host: $host}) RETURN r.id AS id, r.pid AS pid",
         {"host": socket.gethostname()},
@@ -89,6 +116,7 @@ def mark_interrupted_runs(runner: QueryRunner) -> int:
             "r.finished_at = datetime()",
             {"ids": stale},
         )
+    drop_orphaned_projections(runner)
     return len(stale)
 
 
