@@ -126,8 +126,9 @@ def main() -> None:
         for seed in seeds:
             rows.extend(one_seed(db, seed, args.scale, algorithms))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "quality.json").write_text(json.dumps(rows, indent=2) + "\n")
-    (RESULTS / "quality.md").write_text(markdown(rows))
+    stem = f"quality-scale{args.scale:g}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (RESULTS / f"{stem}.md").write_text(markdown(rows))
     print(markdown(rows))
 
 
