@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,12 @@ from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.sources import CSV_FIELD_LIMIT, REJECT_RECORD_LIMIT
 from tests.fakes import RecordingRunner
 
-CREATED = {"UNWIND $rows": lambda p: [{"written": len(p["rows"]), "created": len(p["rows"])}]}
+
+def _created(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"written": len(params["rows"]), "created": len(params["rows"])}]
+
+
+CREATED: dict[str, Any] = {"UNWIND $rows": _created}
 
 
 @pytest.mark.parametrize("bad", ["a\tb", "a\nb", "a\rb", "a\x85b", "a\u2029b", "a\x9fb"])
