@@ -20,7 +20,9 @@ from cibgraph.cli.report import report_command
 app = typer.Typer(
     cls=CibGroup,
     help="cibgraph: find coordinated inauthentic behaviour in a Neo4j graph of accounts, "
-    "pages, admins, organisations, posts and ads.",
+    "pages, admins, organisations, posts and ads.\n\n"
+    "Start with `cib demo run`; on your own data: `cib db install && cib db start`, "
+    "`cib load DIR`, `cib detect`, `cib explain NETWORK`, `cib report --out DIR`.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode="rich",
