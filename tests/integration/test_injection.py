@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cibgraph.cli.main import app
 from cibgraph.graph.connection import Database
@@ -194,9 +193,9 @@ def test_payloads_everywhere_change_nothing_and_come_back_verbatim(
     member_ids = _exported_members(tmp_path / "exports" / "json" / PAYLOADS[0] / "export.json")
     assert set(PAYLOADS) <= member_ids
     with (tmp_path / "exports" / "csv" / PAYLOADS[0] / "members.csv").open(newline="") as handle:
-        cells = {cell for row in csv.reader(handle) for cell in row}
+        written = {cell for row in csv.reader(handle) for cell in row}
     formula = next(p for p in PAYLOADS if p.startswith("="))
-    assert formula not in cells and ("'" + formula) in cells  # escaped for spreadsheets
+    assert formula not in written and ("'" + formula) in written  # escaped for spreadsheets
     unchanged()
 
     truth = tmp_path / "truth.csv"

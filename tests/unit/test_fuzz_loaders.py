@@ -951,6 +951,7 @@ _BIG_REPR = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 def test_malformed_files_are_read_and_accounted_for(kind: str) -> None:
     tally = Tally()
     _run(kind, CI, tally)
+    print(f"\nfuzz {kind}: {tally.files} files, {tally.rows} rows, {tally.rejected} rejected")
     assert tally.rows >= CI_ROWS_PER_KIND, tally
     assert tally.rejected > 0 and tally.duplicates > 0, tally
 
@@ -961,4 +962,5 @@ def test_malformed_files_are_read_and_accounted_for(kind: str) -> None:
 def test_malformed_files_at_length(kind: str) -> None:
     tally = Tally()
     _run(kind, SLOW, tally)
+    print(f"\nfuzz {kind}: {tally.files} files, {tally.rows} rows, {tally.rejected} rejected")
     assert tally.rows >= SLOW_ROWS_PER_KIND, tally
