@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from cibgraph.graph.errors import CibError, UsageError
+from cibgraph.graph.errors import UsageError
 from cibgraph.graph.host import file_sha256
 from cibgraph.graph.runner import QueryRunner
 from cibgraph.graph.schema import apply_schema
@@ -265,16 +265,23 @@ def load(
             if entry.status == "aborted":
                 ledger.error = f"{entry.name}: {entry.error}"
                 break
-    except (CibError, KeyboardInterrupt) as exc:
+    except BaseException as exc:
+        # A named error, Ctrl-C or a bug: the run is failed now, in Neo4j and on disk,
+        # rather than left 'running' until the next load finds its process gone. A
+        # bug's own message may quote row data, so only its type is recorded.
         ledger.status = "failed"
-        ledger.error = getattr(exc, "message", None) or "interrupted"
+        ledger.error = getattr(exc, "message", None) or (
+            "interrupted"
+            if isinstance(exc, KeyboardInterrupt)
+            else f"unexpected {type(exc).__name__}: see the command's output"
+        )
         for entry in ledger.files:
             if entry.status == "running":
                 entry.status, entry.finished_at = "failed", now()
         ledger.finished_at = now()
         try:
             store.finish_run(ledger)
-        except CibError:
+        except Exception:
             store.runner = None  # the database is gone; keep the local ledger at least
             store.finish_run(ledger)
         raise

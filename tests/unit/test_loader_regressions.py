@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,22 @@ def test_abort_with_a_carriage_return_inside_a_good_record(tmp_path: Path) -> No
         rejects = list(csv.DictReader(handle))
     assert [r["line"] for r in rejects] == ["2", "4", "5"]  # the CR is a line break too
     assert rejects[0]["record"] == 'a1,"one\rtwo"'
+
+
+def test_a_bug_mid_load_fails_the_run_at_once(tmp_path: Path) -> None:
+    # Only CibError and Ctrl-C marked the run failed; any other exception (the
+    # UnicodeEncodeError above, say) left it 'running' in Neo4j and wrote no ledger.json.
+    def broken(params: dict[str, Any]) -> list[dict[str, Any]]:
+        raise RuntimeError("a bug with row data: a1")
+
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id\na1\n")
+    runner = RecordingRunner(answers={"UNWIND $rows": broken})
+    with pytest.raises(RuntimeError):
+        load(runner, plan_load([path]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    final = [c for c in runner.calls if "MERGE (r:LoadRun" in c.query][-1].params["props"]
+    assert final["status"] == "failed"
+    assert final["error"] == "unexpected RuntimeError: see the command's output"
+    (saved,) = (tmp_path / "rj").glob("*/ledger.json")
+    ledger = json.loads(saved.read_text())
+    assert ledger["status"] == "failed" and ledger["files"][0]["status"] == "failed"
