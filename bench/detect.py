@@ -1,0 +1,220 @@
+"""Benchmark detection: time per stage, peak memory, and how each stage grows with scale.
+
+Not a test. Per scale: a fresh database, the generated scenario loaded with
+``cib load --bulk`` (timed, reported apart), then ``--repeat`` detection runs with
+the default parameters, each in a child process (so its peak RSS is its own) while
+this process samples the server's heap over JMX. Stage times are the ones the
+DetectionRun node records. The growth exponent of a stage is the slope of
+log(time) against log(scale) through the medians (1 = linear, 2 = quadratic).
+
+    .venv/bin/python bench/detect.py --scale 1,10 --repeat 3
+    .venv/bin/python bench/detect.py --scale 100 --repeat 1     # ~1M accounts, 11.7M posts
+
+Writes bench/results/detect.json and detect.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+
+from cibgraph.graph.connection import Database
+from cibgraph.loaders.bulk import bulk_load
+from cibgraph.loaders.discover import plan_load
+from cibgraph.loaders.load import LoadOptions
+
+STAGES = (
+    "prepare",
+    "window",
+    "signals",
+    "edges",
+    "projection",
+    "communities",
+    "scoring",
+    "attribution",
+    "write_back",
+)
+
+
+def child() -> None:
+    """One detection run with the defaults; a JSON line on stdout."""
+    from cibgraph.graph.detect.params import DetectParams
+    from cibgraph.graph.detect.pipeline import detect
+
+    with harness.connect() as db:
+        started = time.perf_counter()
+        result = detect(db, DetectParams())
+        seconds = time.perf_counter() - started
+    report = {
+        "run_id": result.run_id,
+        "seconds": seconds,
+        "peak_rss_bytes": harness.peak_rss_bytes(),
+        "counts": result.counts,
+        "window": result.params.window,
+    }
+    sys.stdout.write(json.dumps(report) + "\n")
+
+
+def load_scenario(db: Database, folder: Path) -> dict[str, Any]:
+    plan = plan_load([folder])
+    with harness.timed() as t:
+        result = bulk_load(db, plan, LoadOptions(rejects_dir=harness.DATA / "detect-rejects"))
+    ledger = result.ledger
+    assert ledger.status == "complete" and ledger.reconciles(), ledger.error
+    return {
+        "seconds": round(t["seconds"], 1),
+        "rows": ledger.total("written"),
+        "phases": result.timings,
+        "nodes": result.nodes,
+        "relationships": result.relationships,
+    }
+
+
+def run_detection(db: Database) -> dict[str, Any]:
+    argv = [sys.executable, __file__, "--child"]
+    with harness.HeapSampler(db) as heap:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"detection failed:\n{done.stderr[-3000:]}")
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    row = db.read(
+        "MATCH (r:DetectionRun {id: $id}) RETURN r.timings AS timings, r.status AS status",
+        {"id": report["run_id"]},
+    )[0]
+    assert row["status"] == "complete", row
+    report["stages"] = json.loads(row["timings"])
+    report["heap_peak_used_bytes"] = heap.peak_used
+    report["heap_peak_committed_bytes"] = heap.peak_committed
+    report["heap_samples"] = heap.samples
+    return report
+
+
+def measure(scale: float, repeat: int) -> dict[str, Any]:
+    paths = harness.bench_paths()
+    folder = harness.scenario(scale)
+    harness.log(f"scale {scale:g}: fresh database, bulk load of {folder}")
+    db = harness.reset(paths)
+    try:
+        loaded = load_scenario(db, folder)
+        harness.log(f"  loaded {loaded['rows']:,} rows in {loaded['seconds']}s")
+        runs = []
+        for r in range(repeat):
+            harness.log(f"scale {scale:g}: detection {r + 1}/{repeat}")
+            runs.append(run_detection(db))
+            harness.log(f"  {runs[-1]['seconds']:.1f}s {runs[-1]['stages']}")
+    finally:
+        db.close()
+    stages = {s: round(harness.median([r["stages"].get(s, 0.0) for r in runs]), 3) for s in STAGES}
+    return {
+        "scale": scale,
+        "repeat": repeat,
+        "load": loaded,
+        "seconds_median": round(harness.median([r["seconds"] for r in runs]), 2),
+        "stages_median_s": stages,
+        "heap_peak_used_mib": round(max(r["heap_peak_used_bytes"] for r in runs) / 2**20),
+        "python_peak_rss_mib": round(max(r["peak_rss_bytes"] for r in runs) / 2**20),
+        "counts": runs[0]["counts"],
+        "window": runs[0]["window"],
+        "runs": runs,
+    }
+
+
+def exponents(results: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Least-squares slope of log(time) on log(scale) per stage, and for the whole run."""
+    points = sorted(results, key=lambda e: e["scale"])
+    if len(points) < 2:
+        return {}
+    series = {s: [e["stages_median_s"][s] for e in points] for s in STAGES}
+    series["total"] = [e["seconds_median"] for e in points]
+    xs = [math.log(e["scale"]) for e in points]
+    slopes: dict[str, float | None] = {}
+    for name, ys in series.items():
+        if min(ys) <= 0.01:  # too small to measure: no honest slope
+            slopes[name] = None
+            continue
+        ly = [math.log(y) for y in ys]
+        mx, my = sum(xs) / len(xs), sum(ly) / len(ly)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ly, strict=True)) / sum(
+            (x - mx) ** 2 for x in xs
+        )
+        slopes[name] = round(slope, 2)
+    return slopes
+
+
+def table(results: list[dict[str, Any]], slopes: dict[str, float | None]) -> str:
+    points = sorted(results, key=lambda e: e["scale"])
+    headers = ["stage", *(f"scale {e['scale']:g} (s)" for e in points), "exponent"]
+    rows: list[list[Any]] = []
+    for stage in STAGES:
+        slope = slopes.get(stage)
+        rows.append(
+            [
+                stage,
+                *(f"{e['stages_median_s'][stage]:.2f}" for e in points),
+                "-" if slope is None else slope,
+            ]
+        )
+    total = slopes.get("total")
+    rows.append(
+        [
+            "**detection, end to end**",
+            *(f"**{e['seconds_median']:.1f}**" for e in points),
+            "-" if total is None else total,
+        ]
+    )
+    rows.append(["server heap, peak used (MiB)", *(e["heap_peak_used_mib"] for e in points), ""])
+    rows.append(["Python peak RSS (MiB)", *(e["python_peak_rss_mib"] for e in points), ""])
+    rows.append(["coordination edges", *(f"{e['counts'].get('edges', 0):,}" for e in points), ""])
+    rows.append(
+        ["bulk load of the scenario (s)", *(f"{e['load']['seconds']:.0f}" for e in points), ""]
+    )
+    rows.append(["runs (median of)", *(e["repeat"] for e in points), ""])
+    return harness.markdown(headers, rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="1,10")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--name", default="detect")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child()
+        return
+    paths = harness.bench_paths()
+    started = harness.machine()
+    previous: list[dict[str, Any]] = []
+    path = harness.RESULTS / f"{args.name}.json"
+    if path.exists():  # other scales measured earlier stay; a new measurement replaces
+        previous = json.loads(path.read_text()).get("results", [])
+    results = previous
+    for scale in (float(s) for s in args.scale.split(",")):
+        entry = measure(scale, args.repeat)
+        results = [e for e in results if e["scale"] != scale] + [entry]
+        slopes = exponents(results)
+        document = {
+            "benchmark": "detection per stage, memory, growth with scale",
+            "command": " ".join(["python", "bench/detect.py", *sys.argv[1:]]),
+            "machine": started,
+            "server": harness.server_info(paths),
+            "finished": harness.machine()["date"],
+            "results": sorted(results, key=lambda e: e["scale"]),
+            "exponents": slopes,
+        }
+        harness.save(args.name, document, table(results, slopes))
+    print(table(results, exponents(results)))
+
+
+if __name__ == "__main__":
+    main()
