@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,11 +203,12 @@ _NOT_EVIDENCE = "n:LoadRun OR n:LoadFile OR n:DetectionRun OR n:Network"
 _NOT_EVIDENCE_RELS = ["READ", "COORDINATED_WITH", "MEMBER_OF", "DETECTED_IN", "ATTRIBUTED_TO"]
 
 # Per label set: how many nodes, and an MD5 over every node's properties in a fixed
-# order, so "same counts" also means "same content".
+# order, so "same counts" also means "same content". Keys are sorted: a node created
+# as a stub and filled in later lists its properties in another order.
 NODE_DIGEST = f"""
 MATCH (n) WHERE NOT ({_NOT_EVIDENCE})
 WITH apoc.text.join(apoc.coll.sort(labels(n)), ':') AS labels,
-     apoc.convert.toJson(properties(n)) AS props
+     apoc.convert.toJson(apoc.map.sortedProperties(properties(n))) AS props
 ORDER BY labels, props
 RETURN labels, count(*) AS n, apoc.util.md5(collect(props)) AS digest
 """
@@ -216,7 +217,7 @@ REL_DIGEST = """
 MATCH (a)-[r]->(b) WHERE NOT type(r) IN $skip
 WITH type(r) AS type,
      coalesce(a.key, a.id, a.url, a.tag) + '>' + coalesce(b.key, b.id, b.url, b.tag) + ' '
-       + apoc.convert.toJson(properties(r)) AS row
+       + apoc.convert.toJson(apoc.map.sortedProperties(properties(r))) AS row
 ORDER BY type, row
 RETURN type, count(*) AS n, apoc.util.md5(collect(row)) AS digest
 """
@@ -301,3 +302,41 @@ def make_scenario(server: Throwaway, folder: Path, scale: float, seed: int = 11)
         reference = graph_digest(db)
     server.wipe()
     return Scenario(folder, reference, reference["node:Post"][0])
+
+
+def write_coordinated_group(
+    folder: Path,
+    members: list[str],
+    urls: int = 4,
+    identifiers: Sequence[tuple[str, str, str]] = (),
+) -> Path:
+    """A small contract folder detection flags: ``members`` are accounts created in one
+    burst that share the same ``urls`` links within seconds; ``identifiers`` are
+    (account_id, kind, value) rows."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, header: list[str], rows: list[list[str]]) -> None:
+        with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+
+    write(
+        "accounts.csv",
+        ["account_id", "handle", "created_at"],
+        [[m, m, f"2019-03-01T10:{i % 60:02d}:00Z"] for i, m in enumerate(members)],
+    )
+    write(
+        "posts.csv",
+        ["post_id", "author_id", "author_type", "created_at", "url"],
+        [
+            [f"{m}-post-{j}", m, "account", f"2019-04-01T12:{j:02d}:{i % 60:02d}Z", link]
+            for j, link in enumerate(f"https://news.example/story-{k}" for k in range(urls))
+            for i, m in enumerate(members)
+        ],
+    )
+    if identifiers:
+        write("identifiers.csv", ["account_id", "kind", "value"], [list(r) for r in identifiers])
+    return folder

@@ -35,6 +35,7 @@ from tests.throwaway import (
     duplicate_keys,
     graph_digest,
     wait_until,
+    write_coordinated_group,
 )
 
 pytestmark = pytest.mark.integration
@@ -206,16 +207,6 @@ def _runs(server: Throwaway) -> list[dict[str, Any]]:
     return runs
 
 
-def _loaded(server: Throwaway, scenario: Scenario, tmp: Path) -> None:
-    server.ensure_running()
-    with server.connect() as db:
-        if counts(graph_digest(db)) == counts(scenario.reference):
-            return
-    server.wipe()
-    done = server.cib("load", str(scenario.folder), "--quiet", "--rejects-dir", str(tmp / "rj"))
-    assert done.returncode == 0, done.stderr
-
-
 # A `cib detect` that stops for a minute once its coordination graph is projected, so
 # the test can kill it at that exact point (the projection lives in the server's heap).
 _PAUSED_DETECT = """
@@ -237,9 +228,13 @@ main()
 
 
 def test_killed_detection_is_marked_failed_and_the_next_run_completes(
-    throwaway: Throwaway, small_scenario: Scenario, tmp_path: Path
+    fresh_throwaway: Throwaway, tmp_path: Path
 ) -> None:
-    _loaded(throwaway, small_scenario, tmp_path)
+    throwaway = fresh_throwaway
+    # A small coordinated group: the kill point is set by the pause, not by the data size.
+    group = write_coordinated_group(tmp_path / "group", [f"m{i}" for i in range(12)])
+    loaded = throwaway.cib("load", str(group), "--quiet", "--rejects-dir", str(tmp_path / "rj"))
+    assert loaded.returncode == 0, loaded.stderr
     before = {r["id"] for r in _runs(throwaway)}
     log = tmp_path / "detect.log"
     with log.open("wb") as handle:

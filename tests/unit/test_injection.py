@@ -203,6 +203,7 @@ def test_cypher_built_at_run_time_interpolates_only_code_constants() -> None:
                 problems.append(f"{path}:{line}: interpolates {ast.unparse(piece)!r}")
     assert seen > 10  # the scan reaches the statement builders
     assert problems == [], "\n".join(problems)
+    print(f"\ninjection scan: {seen} Cypher strings built at run time, all from constants")
 
 
 def test_every_query_call_takes_a_literal_a_constant_or_an_allowed_name() -> None:
@@ -224,6 +225,7 @@ def test_every_query_call_takes_a_literal_a_constant_or_an_allowed_name() -> Non
         problems.append(f"{path}:{line}: query is {text!r}")
     assert calls > 50
     assert problems == [], "\n".join(problems)
+    print(f"\ninjection scan: {calls} query calls, none with a query built from input")
 
 
 def test_statement_builders_get_literals_only() -> None:
