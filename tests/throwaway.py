@@ -30,6 +30,7 @@ from cibgraph.graph.server.install import verify_build
 from cibgraph.graph.server.instance import InstanceSettings, init_instance
 from cibgraph.graph.server.paths import InstancePaths, build_paths
 from cibgraph.graph.settings import resolve_settings
+from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.scenario.generate import generate
 
 # Ports the project's long-lived servers use (7687 user, 7688 test, 7689 bench,
@@ -168,7 +169,7 @@ class Throwaway:
     def wipe(self) -> None:
         """Every node gone (constraints stay): a fresh database as far as data goes."""
         with self.connect() as db:
-            db.auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+            wipe_database(db)
 
     def remove(self) -> None:
         try:
