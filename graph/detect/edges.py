@@ -14,12 +14,34 @@ from cibgraph.graph.detect.signals import CoordinationPairs
 from cibgraph.graph.runner import QueryRunner
 from cibgraph.loaders.batches import chunked
 
+# The edge properties, in the order of each row after its two actor keys.
+EDGE_PROPERTIES = (
+    "weight",
+    "co_share",
+    "shared_admin",
+    "shared_identifier",
+    "co_share_objects",
+    "shared_admins",
+    "shared_identifiers",
+    "urls",
+    "reshares",
+    "texts",
+    "sample_objects",
+    "min_gap",
+)
+
+# Rows are positional lists, not maps: the pure-Python driver spends most of this
+# stage encoding parameters, and a list sends no key strings (bench/detect.py: the
+# edges stage was the largest at scales 1 and 10). A null (no min_gap) is not stored.
 WRITE_EDGES = """
 UNWIND $rows AS row
-MATCH (a:Actor {key: row.a})
-MATCH (b:Actor {key: row.b})
-CREATE (a)-[r:COORDINATED_WITH]->(b)
-SET r = row.props, r.run_id = $run_id
+MATCH (a:Actor {key: row[0]})
+MATCH (b:Actor {key: row[1]})
+CREATE (a)-[r:COORDINATED_WITH {
+  run_id: $run_id, weight: row[2], co_share: row[3], shared_admin: row[4],
+  shared_identifier: row[5], co_share_objects: row[6], shared_admins: row[7],
+  shared_identifiers: row[8], urls: row[9], reshares: row[10], texts: row[11],
+  sample_objects: row[12], min_gap: row[13]}]->(b)
 """
 
 DELETE_EDGES = """
@@ -52,6 +74,12 @@ def edge_rows(pairs: CoordinationPairs, params: DetectParams) -> Iterator[dict[s
         yield {"a": a, "b": b, "props": props}
 
 
+def _positional(row: dict[str, object]) -> list[object]:
+    props = row["props"]
+    assert isinstance(props, dict)
+    return [row["a"], row["b"], *(props.get(name) for name in EDGE_PROPERTIES)]
+
+
 def write_edges(
     runner: QueryRunner,
     run_id: str,
@@ -60,7 +88,8 @@ def write_edges(
     batch_size: int = 5000,
 ) -> int:
     written = 0
-    for batch in chunked(edge_rows(pairs, params), batch_size):
+    rows = (_positional(row) for row in edge_rows(pairs, params))
+    for batch in chunked(rows, batch_size):
         runner.write(WRITE_EDGES, {"rows": batch, "run_id": run_id})
         written += len(batch)
     return written
