@@ -21,7 +21,9 @@ Writes bench/results/load.json and load.md.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +99,13 @@ def run_bulk(db: Database, source: Path, tmp: Path) -> dict[str, Any]:
 
 
 def measure(
-    rows: int, batches: list[int], repeat: int, naive_rows: int, with_bulk: bool, tmp: Path
+    rows: int,
+    batches: list[int],
+    repeat: int,
+    naive_rows: int,
+    with_bulk: bool,
+    tmp: Path,
+    on_run: Callable[[dict[str, Any]], None] = lambda entry: None,
 ) -> dict[str, Any]:
     paths = harness.bench_paths()
     source, folder = posts_file(rows)
@@ -121,8 +129,18 @@ def measure(
             result["rows_per_s"] = result["rows"] / result["seconds"]
             harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
             runs[mode].append(result)
+            on_run(summarize(rows, source, repeat, runs))
+    return summarize(rows, source, repeat, runs)
+
+
+def summarize(
+    rows: int, source: Path, repeat: int, runs: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Medians so far (a partial run is saved after every measurement)."""
     summary: dict[str, Any] = {}
     for mode, results in runs.items():
+        if not results:
+            continue
         entry: dict[str, Any] = {
             "rows": results[0]["rows"],
             "rows_per_s_median": round(harness.median([x["rows_per_s"] for x in results])),
@@ -138,19 +156,27 @@ def measure(
             entry["nodes"] = results[0]["nodes"]
             entry["relationships"] = results[0]["relationships"]
         summary[mode] = entry
-    naive = summary["naive"]["rows_per_s_median"]
+    naive = summary["naive"]["rows_per_s_median"] if "naive" in summary else None
     for entry in summary.values():
-        entry["x_naive"] = round(entry["rows_per_s_median"] / naive, 1)
-    return {"rows": rows, "source": str(source), "repeat": repeat, "modes": summary, "runs": runs}
+        entry["x_naive"] = round(entry["rows_per_s_median"] / naive, 1) if naive else None
+    done = min(len(r) for r in runs.values())
+    return {
+        "rows": rows,
+        "source": str(source),
+        "repeat": repeat,
+        "complete_repeats": done,
+        "modes": summary,
+        "runs": runs,
+    }
 
 
-def best_batch(entry: dict[str, Any]) -> int:
+def best_batch(entry: dict[str, Any]) -> int | None:
     batched = {
         int(m.split("-")[1]): e["rows_per_s_median"]
         for m, e in entry["modes"].items()
         if m.startswith("batch-")
     }
-    return max(batched, key=lambda b: batched[b])
+    return max(batched, key=lambda b: batched[b]) if batched else None
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -180,7 +206,7 @@ def table(results: list[dict[str, Any]]) -> str:
                 ]
             )
     headers = ["posts", "mode", "rows/s (median)", "runs", "vs naive", "note"]
-    return harness.markdown(headers, rows, right=2)
+    return harness.markdown(headers, rows, right=2).replace("| ---: |\n", "| --- |\n", 1)
 
 
 def main() -> None:
@@ -195,14 +221,21 @@ def main() -> None:
     paths = harness.bench_paths()
     started = harness.machine()
     tmp = harness.DATA / "load-rejects"
-    results = []
-    for rows in (int(r) for r in args.rows.split(",")):
-        batches = [int(b) for b in args.batch_sizes.split(",")]
-        entry = measure(rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp)
-        results.append(entry)
+    path = harness.RESULTS / f"{args.name}.json"
+    # Sizes measured by earlier commands stay; a new measurement of a size replaces it.
+    old: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    results: list[dict[str, Any]] = old.get("results", [])
+    commands: list[str] = old.get("commands") or ([old["command"]] if "command" in old else [])
+    commands.append(" ".join(["python", "bench/load.py", *sys.argv[1:]]))
+
+    def save(entry: dict[str, Any]) -> None:
+        nonlocal results
+        results = sorted(
+            [e for e in results if e["rows"] != entry["rows"]] + [entry], key=lambda e: e["rows"]
+        )
         document = {
             "benchmark": "posts rows/s: incremental by batch size, naive, bulk",
-            "command": " ".join(["python", "bench/load.py", *sys.argv[1:]]),
+            "commands": commands,
             "machine": started,
             "server": harness.server_info(paths),
             "finished": harness.machine()["date"],
@@ -210,6 +243,10 @@ def main() -> None:
             "best_batch_size": {str(e["rows"]): best_batch(e) for e in results},
         }
         harness.save(args.name, document, table(results))
+
+    for rows in (int(r) for r in args.rows.split(",")):
+        batches = [int(b) for b in args.batch_sizes.split(",")]
+        save(measure(rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp, save))
     print(table(results))
 
 
