@@ -124,6 +124,17 @@ def detect_command(
             "--max-object-shares", help="Objects shared more often are viral and ignored."
         ),
     ] = _DEFAULTS.max_object_shares,
+    slow_window: Annotated[
+        int,
+        typer.Option(
+            "--slow-window",
+            help="Second, slow co-share pass over rare objects, in seconds (0 = off).",
+        ),
+    ] = _DEFAULTS.slow_window,
+    slow_min_weight: Annotated[
+        int,
+        typer.Option("--slow-min-weight", help="Minimum rare objects co-shared in the slow pass."),
+    ] = _DEFAULTS.slow_min_weight,
     max_accounts_per_identifier: Annotated[
         int,
         typer.Option(
@@ -158,6 +169,8 @@ def detect_command(
         window=_window(window),
         min_weight=min_weight,
         max_object_shares=max_object_shares,
+        slow_window=slow_window,
+        slow_min_weight=slow_min_weight,
         max_accounts_per_identifier=max_accounts_per_identifier,
         algorithm=algorithm,
         seed=seed,

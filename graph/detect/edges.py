@@ -18,9 +18,11 @@ from cibgraph.loaders.batches import chunked
 EDGE_PROPERTIES = (
     "weight",
     "co_share",
+    "slow_co_share",
     "shared_admin",
     "shared_identifier",
     "co_share_objects",
+    "slow_co_share_objects",
     "shared_admins",
     "shared_identifiers",
     "urls",
@@ -38,10 +40,11 @@ UNWIND $rows AS row
 MATCH (a:Actor {key: row[0]})
 MATCH (b:Actor {key: row[1]})
 CREATE (a)-[r:COORDINATED_WITH {
-  run_id: $run_id, weight: row[2], co_share: row[3], shared_admin: row[4],
-  shared_identifier: row[5], co_share_objects: row[6], shared_admins: row[7],
-  shared_identifiers: row[8], urls: row[9], reshares: row[10], texts: row[11],
-  sample_objects: row[12], min_gap: row[13]}]->(b)
+  run_id: $run_id, weight: row[2], co_share: row[3], slow_co_share: row[4],
+  shared_admin: row[5], shared_identifier: row[6], co_share_objects: row[7],
+  slow_co_share_objects: row[8], shared_admins: row[9], shared_identifiers: row[10],
+  urls: row[11], reshares: row[12], texts: row[13], sample_objects: row[14],
+  min_gap: row[15]}]->(b)
 """
 
 DELETE_EDGES = """
@@ -59,9 +62,11 @@ def edge_rows(pairs: CoordinationPairs, params: DetectParams) -> Iterator[dict[s
         props: dict[str, object] = {
             "weight": round(weight, 4),
             "co_share": round(contributions["co_share"], 4),
+            "slow_co_share": round(contributions["slow_co_share"], 4),
             "shared_admin": round(contributions["shared_admin"], 4),
             "shared_identifier": round(contributions["shared_identifier"], 4),
             "co_share_objects": evidence.co_share_objects,
+            "slow_co_share_objects": evidence.slow_co_share_objects,
             "shared_admins": evidence.shared_admins,
             "shared_identifiers": evidence.shared_identifiers,
             "urls": evidence.urls,

@@ -148,7 +148,8 @@ def _score(
     bursts = _bursts(runner, library)
     network_of = {key: index for index, keys in enumerate(groups) for key in keys}
     internal: list[dict[str, float]] = [
-        {"co_share": 0.0, "shared_admin": 0.0, "shared_identifier": 0.0} for _ in groups
+        {"co_share": 0.0, "slow_co_share": 0.0, "shared_admin": 0.0, "shared_identifier": 0.0}
+        for _ in groups
     ]
     sharers: set[str] = set()
     for (a, b), evidence in pairs.pairs.items():

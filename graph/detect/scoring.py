@@ -41,7 +41,7 @@ CUE_WEIGHTS: dict[str, float] = {
     "foreign_or_undisclosed_ads": 0.10,
 }
 # The pair signals that are coordinated behaviour (see the module docstring).
-BEHAVIOUR_SIGNALS = ("co_share", "shared_admin")
+BEHAVIOUR_SIGNALS = ("co_share", "slow_co_share", "shared_admin")
 NEW_ACCOUNT_DAYS = 180
 LOW_FOLLOWERS = 50
 DEFAULT_HANDLE = re.compile(r"\d{3,}$")

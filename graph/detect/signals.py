@@ -38,6 +38,8 @@ class PairEvidence:
     reshares: int = 0
     texts: int = 0
     sample_objects: list[str] = field(default_factory=list)
+    slow_co_share_objects: int = 0
+    slow_co_share_score: float = 0.0
     shared_admins: int = 0
     shared_identifiers: int = 0
 
@@ -45,6 +47,7 @@ class PairEvidence:
         """Each signal's share of the edge weight (before normalising)."""
         return {
             "co_share": params.co_share_weight * self.co_share_score,
+            "slow_co_share": params.slow_co_share_weight * self.slow_co_share_score,
             # Diminishing returns: the third shared admin adds less than the first.
             "shared_admin": params.shared_admin_weight * math.log2(1 + self.shared_admins),
             "shared_identifier": params.shared_identifier_weight
@@ -133,6 +136,26 @@ def collect_pairs(
         )
         evidence.sample_objects = list(row["sample_objects"])
         result.counts["co_share"] += 1
+    result.counts["slow_co_share"] = 0
+    if params.slow_window > 0:
+        slow = _run(
+            runner,
+            library,
+            "co_share_pairs",
+            {
+                "window": params.slow_window,
+                "min_weight": params.slow_min_weight,
+                "max_object_shares": params.slow_max_object_shares,
+                "limit": NO_LIMIT,
+            },
+        )
+        for row in slow:
+            evidence = result.get(row["a"], row["b"])
+            evidence.slow_co_share_objects = int(row["weight"])
+            evidence.slow_co_share_score = float(row["score"])
+            if not evidence.sample_objects:
+                evidence.sample_objects = list(row["sample_objects"])
+            result.counts["slow_co_share"] += 1
     admins = _run(runner, library, "shared_admins", {"min_shared": 1, "limit": NO_LIMIT})
     result.counts["shared_admin"] = 0
     for row in admins:

@@ -217,11 +217,23 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
     assert set(pairs.pairs) == {("account:1", "account:2"), ("page:1", "page:2")}
     both = pairs.pairs[("account:1", "account:2")]
     assert (both.co_share_objects, both.co_share_score, both.shared_identifiers) == (3, 2.5, 1)
-    co_share_call = next(
-        c for c in runner.calls if "co_share" in c.query or "MATCH (o:Url)" in c.query
+    fast, slow = [c for c in runner.calls if "MATCH (o:Url)" in c.query]
+    assert fast.params["window"] == 60 and fast.params["limit"] == NO_LIMIT
+    slow_params = (
+        slow.params["window"],
+        slow.params["min_weight"],
+        slow.params["max_object_shares"],
     )
-    assert co_share_call.params["window"] == 60 and co_share_call.params["limit"] == NO_LIMIT
-    assert pairs.counts == {"co_share": 1, "shared_admin": 1, "shared_identifier": 1}
+    assert slow_params == (86_400, 3, 30)
+    assert both.slow_co_share_objects == 3  # the canned row answers both passes
+    assert pairs.counts == {
+        "co_share": 1,
+        "slow_co_share": 1,
+        "shared_admin": 1,
+        "shared_identifier": 1,
+    }
+    off = collect_pairs(RecordingRunner(), DetectParams(window=60, slow_window=0))
+    assert off.counts["slow_co_share"] == 0
 
 
 def test_auto_window_refuses_a_degenerate_estimate() -> None:
