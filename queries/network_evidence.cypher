@@ -9,15 +9,16 @@
 // parameters:
 //   network_id: {default: "", description: "network id (see networks_overview)"}
 //   limit: {default: 20, description: "maximum rows per section"}
-// revision: 1
+// revision: 2
 
 MATCH (network:Network {id: $network_id})
 CALL (network) {
   MATCH (a:Actor)-[:MEMBER_OF]->(network)<-[:MEMBER_OF]-(b:Actor)
   MATCH (a)-[e:COORDINATED_WITH {run_id: network.run_id}]->(b)
   RETURN 'coordination' AS section, a.key AS subject, b.key AS object,
-         {weight: e.weight, co_share: e.co_share, shared_admin: e.shared_admin,
-          shared_identifier: e.shared_identifier, objects: e.co_share_objects,
+         {weight: e.weight, co_share: e.co_share, slow_co_share: e.slow_co_share,
+          shared_admin: e.shared_admin, shared_identifier: e.shared_identifier,
+          objects: e.co_share_objects, slow_objects: e.slow_co_share_objects,
           fastest_gap_s: e.min_gap, sample: e.sample_objects} AS detail
   ORDER BY e.weight DESC
   LIMIT $limit

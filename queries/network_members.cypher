@@ -4,11 +4,12 @@
 // description: >
 //   The members of one network (accounts, pages, admins) and the coordination edges
 //   of its run between them, as paths to draw in Browser. Each edge carries its
-//   weight and each signal's part of it (co_share, shared_admin, shared_identifier).
+//   weight and each signal's part of it (co_share, slow_co_share, shared_admin,
+//   shared_identifier).
 // parameters:
 //   network_id: {default: "", description: "network id, e.g. run-...:n0001 (see networks_overview)"}
 //   limit: {default: 300, description: "maximum edges drawn"}
-// revision: 1
+// revision: 2
 
 MATCH (network:Network {id: $network_id})
 MATCH (a:Actor)-[:MEMBER_OF]->(network)
