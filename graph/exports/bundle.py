@@ -25,7 +25,7 @@ from cibgraph.graph.errors import RunNotReady
 from cibgraph.graph.exports.progress import NoProgress, Progress
 from cibgraph.graph.runner import QueryRunner, Row
 
-SIGNALS = ("co_share", "shared_admin", "shared_identifier")
+SIGNALS = ("co_share", "slow_co_share", "shared_admin", "shared_identifier")
 
 NETWORKS = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
@@ -243,9 +243,11 @@ class EdgeRecord:
     target_network: str
     weight: float
     co_share: float
+    slow_co_share: float
     shared_admin: float
     shared_identifier: float
     co_share_objects: int
+    slow_co_share_objects: int
     shared_admins: int
     shared_identifiers: int
     urls: int
@@ -266,9 +268,11 @@ class EdgeRecord:
             target_network=str(row["target_network"]),
             weight=_float(props.get("weight")),
             co_share=_float(props.get("co_share")),
+            slow_co_share=_float(props.get("slow_co_share")),
             shared_admin=_float(props.get("shared_admin")),
             shared_identifier=_float(props.get("shared_identifier")),
             co_share_objects=_int(props.get("co_share_objects")),
+            slow_co_share_objects=_int(props.get("slow_co_share_objects")),
             shared_admins=_int(props.get("shared_admins")),
             shared_identifiers=_int(props.get("shared_identifiers")),
             urls=_int(props.get("urls")),

@@ -267,6 +267,7 @@ def evidence_blocks(facts: NetworkFacts) -> list[Block]:
                     "member",
                     "weight",
                     "co-share",
+                    "slow co-share",
                     "shared admin",
                     "shared identifier",
                     "objects",
@@ -278,6 +279,7 @@ def evidence_blocks(facts: NetworkFacts) -> list[Block]:
                         p.b,
                         f"{p.weight:.2f}",
                         f"{p.co_share:.2f}",
+                        f"{p.slow_co_share:.2f}",
                         f"{p.shared_admin:.2f}",
                         f"{p.shared_identifier:.2f}",
                         p.objects,
@@ -286,7 +288,7 @@ def evidence_blocks(facts: NetworkFacts) -> list[Block]:
                     for p in facts.pairs
                 ],
                 caption="Strongest coordinated pairs (edge weight and each signal's part)",
-                numeric=(2, 3, 4, 5, 6),
+                numeric=(2, 3, 4, 5, 6, 7),
             )
         )
     if facts.shared_admins:

@@ -79,6 +79,7 @@ class PairEvidence:
     b: str
     weight: float
     co_share: float
+    slow_co_share: float
     shared_admin: float
     shared_identifier: float
     objects: int
@@ -191,6 +192,7 @@ def evidence(runner: QueryRunner, facts: NetworkFacts, limit: int = EVIDENCE_ROW
                     b=str(row["object"]),
                     weight=float(detail.get("weight") or 0.0),
                     co_share=float(detail.get("co_share") or 0.0),
+                    slow_co_share=float(detail.get("slow_co_share") or 0.0),
                     shared_admin=float(detail.get("shared_admin") or 0.0),
                     shared_identifier=float(detail.get("shared_identifier") or 0.0),
                     objects=int(detail.get("objects") or 0),

@@ -36,6 +36,7 @@ CURRENCY_NAMES: dict[str, str] = {
 
 SIGNAL_NAMES: dict[str, str] = {
     "co_share": "co-sharing the same links, posts or texts within the window",
+    "slow_co_share": "co-sharing the same rare links, posts or texts within a day",
     "shared_admin": "pages run by the same admins",
     "shared_identifier": "accounts sharing devices, phones, IPs or payment details",
 }

@@ -206,7 +206,12 @@ def test_bundle_reads_the_run_once_and_adds_member_evidence() -> None:
     a1 = next(m for m in bundle.members if m.key == "account:a1")
     # a1 touches a1-a2 (2.5) and a1-a3 (1.0), both inside n0001.
     assert (a1.degree, a1.strength) == (2, 3.5)
-    assert a1.signals == {"co_share": 2.5, "shared_admin": 1.0, "shared_identifier": 0.0}
+    assert a1.signals == {
+        "co_share": 2.5,
+        "slow_co_share": 0.0,
+        "shared_admin": 1.0,
+        "shared_identifier": 0.0,
+    }
     a3 = next(m for m in bundle.members if m.key == "account:a3")
     assert a3.degree == 1, "the edge to the other network is not internal evidence"
     cross = [e for e in bundle.edges if e.network is None]
