@@ -102,7 +102,8 @@ def peers_targets(documents: list[dict[str, Any]]) -> dict[str, Any]:
             ratios[f"{k}, {scale}"] = round(comm[k]["seconds"] / plm, 2)
             compute[f"{k}, {scale}"] = round(comm[k]["compute_ms_median"] / 1000 / plm, 2)
         for name, e in result["co_share"].items():
-            co[name] = round(e["toolkit"]["compute_seconds"] / e["cibgraph"]["seconds"], 2)
+            key = name if name.startswith("scenario") else f"{name}, {scale} run"
+            co[key] = round(e["toolkit"]["compute_seconds"] / e["cibgraph"]["seconds"], 2)
     return {
         "communities": {
             "x_networkit_plm": ratios,
