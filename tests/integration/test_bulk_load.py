@@ -30,6 +30,7 @@ from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.scenario.generate import generate
 from tests.conftest import DATASETS, REPO
+from tests.markers import slow
 
 pytestmark = pytest.mark.integration
 
@@ -162,6 +163,7 @@ def test_contract_bulk_equals_incremental(
     assert run == [{"mode": "bulk", "status": "complete", **_totals(bulk)}]
 
 
+@slow
 def test_scenario_bulk_equals_incremental(
     bulk_instance: tuple[InstancePaths, Database], tmp_path: Path
 ) -> None:
@@ -176,6 +178,7 @@ def test_scenario_bulk_equals_incremental(
     assert _totals(bulk) == _totals(inc) and bulk["reconciles"]
 
 
+@slow
 def test_coortweet_shares_bulk_equals_incremental(
     bulk_instance: tuple[InstancePaths, Database], tmp_path: Path
 ) -> None:

@@ -261,3 +261,22 @@ def test_auto_window_refuses_a_degenerate_estimate() -> None:
 def test_bad_parameters_are_refused(params: DetectParams) -> None:
     with pytest.raises(UsageError):
         params.checked()
+
+
+def test_edge_rows_fill_every_positional_column() -> None:
+    from cibgraph.graph.detect.edges import EDGE_PROPERTIES, _positional, edge_rows
+    from cibgraph.graph.detect.signals import CoordinationPairs
+
+    pairs = CoordinationPairs()
+    evidence = pairs.get("account:b", "account:a")
+    evidence.co_share_objects, evidence.co_share_score, evidence.min_gap = 2, 1.5, 7
+    evidence.slow_co_share_objects, evidence.slow_co_share_score = 3, 1.0
+    evidence.shared_admins, evidence.shared_identifiers = 1, 1
+    (row,) = list(edge_rows(pairs, DetectParams(window=60)))
+    assert (row["a"], row["b"]) == ("account:a", "account:b")
+    props = row["props"]
+    assert isinstance(props, dict)
+    assert set(props) == set(EDGE_PROPERTIES)
+    positional = _positional(row)
+    assert positional[2 + EDGE_PROPERTIES.index("slow_co_share")] == 0.5
+    assert positional[2 + EDGE_PROPERTIES.index("min_gap")] == 7
