@@ -78,7 +78,8 @@ def _table(result: DetectionResult, show: int) -> Table:
         )
     for n in result.networks[:show]:
         assert n.score is not None and n.summary is not None
-        top = n.attribution[0] if n.attribution else None
+        # A share under 5 % is a member or two, not who runs the network.
+        top = n.attribution[0] if n.attribution and n.attribution[0].share >= 0.05 else None
         table.add_row(
             str(n.rank),
             n.id,
