@@ -34,7 +34,7 @@ def peak_rss_bytes() -> int:
     try:
         import resource
     except ImportError:
-        import psutil  # type: ignore[import-not-found]
+        import psutil
 
         return int(psutil.Process().memory_info().peak_wset)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -24,6 +24,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,15 @@ def posts_file(rows: int) -> tuple[Path, Path]:
     folder = harness.scenario(scale)
     target = harness.DATA / f"posts-{rows}.csv"
     if not target.is_file():
-        with (folder / "posts.csv").open(encoding="utf-8", newline="") as src:
-            lines = [next(src) for _ in range(rows + 1)]
-        target.write_text("".join(lines), encoding="utf-8")
+        # Streamed (at scale 100 the head is 10M lines) and renamed when whole, so an
+        # interrupted copy is never mistaken for the input of a later run.
+        partial = target.with_suffix(".partial")
+        with (
+            (folder / "posts.csv").open(encoding="utf-8", newline="") as src,
+            partial.open("w", encoding="utf-8", newline="") as out,
+        ):
+            out.writelines(islice(src, rows + 1))
+        partial.replace(target)
     return target, folder
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from cibgraph.cli.main import app
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.discover import plan_load
-from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.load import DEFAULT_BATCH_SIZE, LoadOptions, load
 from tests.conftest import DATASETS, REPO
 
 pytestmark = pytest.mark.integration
@@ -40,21 +41,25 @@ def evidence_counts(db: Database) -> dict[str, int]:
     return {row["label"]: row["n"] for row in nodes + rels}
 
 
-def _load(db: Database, tmp_path: Path, *paths: Path, **options: object) -> dict[str, object]:
-    ledger = load(
-        db,
-        plan_load(list(paths), **{k: v for k, v in options.items() if k in ("fmt", "kind")}),
-        LoadOptions(
-            rejects_dir=tmp_path, **{k: v for k, v in options.items() if k not in ("fmt", "kind")}
-        ),
-    )
-    return ledger.to_dict()
+def _load(
+    db: Database,
+    tmp_path: Path,
+    *paths: Path,
+    fmt: str = "contract",
+    kind: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_error: str = "skip",
+) -> Any:
+    """The ledger as its JSON document (nested, so typed as Any like any parsed JSON)."""
+    plan = plan_load(list(paths), fmt=fmt, kind=kind)
+    options = LoadOptions(batch_size=batch_size, on_error=on_error, rejects_dir=tmp_path)
+    return load(db, plan, options).to_dict()
 
 
 def test_contract_folder_loads_in_dependency_order(clean_db: Database, tmp_path: Path) -> None:
     result = _load(clean_db, tmp_path, CONTRACT)
     assert result["status"] == "complete" and result["reconciles"]
-    kinds = [f["kind"] for f in result["files"]]  # type: ignore[union-attr]
+    kinds = [f["kind"] for f in result["files"]]
     assert kinds == [
         "organizations",
         "accounts",
@@ -136,7 +141,7 @@ def test_rejected_rows_in_a_real_load(clean_db: Database, tmp_path: Path) -> Non
         b"account_id,followers,created_at\na1,10,2019-01-01T00:00:00Z\n,3,\na3,x,\na4,1,2019-01-01\na5,\xff,\n"
     )
     result = _load(clean_db, tmp_path, path)
-    entry = result["files"][0]  # type: ignore[index]
+    entry = result["files"][0]
     assert (entry["read"], entry["written"], entry["rejected"]) == (5, 1, 4)
     assert entry["reconciles"]
     assert clean_db.read("MATCH (a:Account) RETURN collect(a.id) AS ids")[0]["ids"] == ["a1"]
@@ -172,6 +177,6 @@ def test_german_coortweet_data(clean_db: Database, tmp_path: Path) -> None:
         fmt="coortweet",
         batch_size=5000,
     )
-    assert result["totals"]["read"] == 218971  # type: ignore[index]
+    assert result["totals"]["read"] == 218971
     assert result["reconciles"]
     assert evidence_counts(clean_db)["Account"] == 58317

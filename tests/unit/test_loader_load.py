@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,14 @@ from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.statements import STATEMENTS
 from tests.fakes import RecordingRunner
 
-CREATED = {"UNWIND $rows": lambda p: [{"written": len(p["rows"]), "created": len(p["rows"])}]}
+
+def _created(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"written": len(params["rows"]), "created": len(params["rows"])}]
+
+
+CREATED: dict[str, list[dict[str, Any]] | Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+    "UNWIND $rows": _created
+}
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +38,7 @@ def _accounts(tmp_path: Path, lines: list[str]) -> Path:
     return path
 
 
-def _writes(runner: RecordingRunner) -> list[dict[str, object]]:
+def _writes(runner: RecordingRunner) -> list[dict[str, Any]]:
     return [c.params for c in runner.calls if c.mode == "write" and "UNWIND $rows" in c.query]
 
 
@@ -40,7 +49,7 @@ def test_batches_are_unwind_statements_of_batch_size(tmp_path: Path) -> None:
         runner, plan_load([path]), LoadOptions(batch_size=10, rejects_dir=tmp_path / "rj")
     )
     batches = _writes(runner)
-    assert [len(b["rows"]) for b in batches] == [10, 10, 5]  # type: ignore[arg-type]
+    assert [len(b["rows"]) for b in batches] == [10, 10, 5]
     assert all(c.query == STATEMENTS["accounts"] for c in runner.calls if "UNWIND $rows" in c.query)
     entry = ledger.files[0]
     assert (entry.read, entry.written, entry.rejected, entry.created) == (25, 25, 0, 25)
@@ -121,7 +130,7 @@ def test_abort_on_a_clean_file_writes_everything(tmp_path: Path) -> None:
         runner, plan_load([path]), LoadOptions(on_error="abort", rejects_dir=tmp_path / "rj")
     )
     assert ledger.status == "complete"
-    assert sum(len(b["rows"]) for b in _writes(runner)) == 2  # type: ignore[arg-type]
+    assert sum(len(b["rows"]) for b in _writes(runner)) == 2
 
 
 def test_ledger_is_written_to_neo4j(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_java_version_parsing() -> None:
 
 
 def test_missing_java_names_the_debian_packages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tools.shutil, "which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
     with pytest.raises(ToolMissing) as info:
         tools.find_java()
     assert "openjdk-17-jdk-headless" in (info.value.hint or "")
