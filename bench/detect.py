@@ -9,6 +9,7 @@ log(time) against log(scale) through the medians (1 = linear, 2 = quadratic).
 
     .venv/bin/python bench/detect.py --scale 1,10 --repeat 3
     .venv/bin/python bench/detect.py --scale 100 --repeat 1     # ~1M accounts, 11.7M posts
+    .venv/bin/python bench/detect.py --scale 100 --repeat 1 --reuse-loaded   # skip the load
 
 Writes bench/results/detect.json and detect.md.
 """
@@ -99,14 +100,43 @@ def run_detection(db: Database) -> dict[str, Any]:
     return report
 
 
-def measure(scale: float, repeat: int) -> dict[str, Any]:
-    paths = harness.bench_paths()
+def load_record(scale: float) -> Path:
+    return harness.DATA / f"loaded-scale-{scale:g}.json"
+
+
+def fresh_load(scale: float) -> tuple[Database, dict[str, Any]]:
+    """Wipe the bench database, bulk-load the scenario, and record the load."""
     folder = harness.scenario(scale)
     harness.log(f"scale {scale:g}: fresh database, bulk load of {folder}")
-    db = harness.reset(paths)
+    db = harness.reset(harness.bench_paths())
+    loaded = load_scenario(db, folder)
+    # Kept apart, so a detection that fails afterwards can be rerun with --reuse-loaded
+    # instead of paying for the load again (25 minutes at scale 100).
+    load_record(scale).write_text(json.dumps(loaded, indent=2))
+    harness.log(f"  loaded {loaded['rows']:,} rows in {loaded['seconds']}s")
+    return db, loaded
+
+
+def reused_load(scale: float) -> tuple[Database, dict[str, Any]]:
+    """The database as the last fresh load at this scale left it."""
+    record = load_record(scale)
+    if not record.is_file():
+        raise SystemExit(f"--reuse-loaded: no load recorded at scale {scale:g} ({record})")
+    loaded: dict[str, Any] = json.loads(record.read_text())
+    db = harness.connect()
+    posts = db.read("MATCH (p:Post) RETURN count(p) AS n")[0]["n"]
+    expected = loaded.get("nodes", {}).get("Post")
+    if not posts or (expected is not None and posts != expected):
+        raise SystemExit(
+            f"--reuse-loaded: the bench database holds {posts} posts, not scale {scale:g}"
+        )
+    harness.log(f"scale {scale:g}: reusing the loaded database ({posts:,} posts)")
+    return db, {**loaded, "reused": True}
+
+
+def measure(scale: float, repeat: int, reuse_loaded: bool = False) -> dict[str, Any]:
+    db, loaded = reused_load(scale) if reuse_loaded else fresh_load(scale)
     try:
-        loaded = load_scenario(db, folder)
-        harness.log(f"  loaded {loaded['rows']:,} rows in {loaded['seconds']}s")
         runs = []
         for r in range(repeat):
             harness.log(f"scale {scale:g}: detection {r + 1}/{repeat}")
@@ -187,6 +217,11 @@ def main() -> None:
     parser.add_argument("--scale", default="1,10")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--name", default="detect")
+    parser.add_argument(
+        "--reuse-loaded",
+        action="store_true",
+        help="skip the load: detect on what the last fresh load at this scale left",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -200,7 +235,7 @@ def main() -> None:
         previous = json.loads(path.read_text()).get("results", [])
     results = previous
     for scale in (float(s) for s in args.scale.split(",")):
-        entry = measure(scale, args.repeat)
+        entry = measure(scale, args.repeat, args.reuse_loaded)
         results = [e for e in results if e["scale"] != scale] + [entry]
         slopes = exponents(results)
         document = {

@@ -13,9 +13,13 @@ import neo4j
 from neo4j import PreviewWarning
 from neo4j import exceptions as neo
 
-from cibgraph.graph.errors import AuthFailed, ConnectionFailed, QueryFailed
+from cibgraph.graph.errors import AuthFailed, ConnectionFailed, InsufficientMemory, QueryFailed
 from cibgraph.graph.runner import Params, Row
 from cibgraph.graph.settings import ConnectionSettings
+
+# A query outgrew the transaction memory pool: a transient error to the driver, but only
+# a larger heap (or a smaller query) helps.
+MEMORY_POOL_FULL = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 
 @contextmanager
@@ -46,6 +50,15 @@ def _translated(settings: ConnectionSettings) -> Iterator[None]:
         raise QueryFailed(f"Neo4j rejected the query: {exc.message}", exc.code) from None
     except neo.DatabaseError as exc:
         raise QueryFailed(f"Neo4j failed to run the query: {exc.message}", exc.code) from None
+    except neo.TransientError as exc:
+        if exc.code == MEMORY_POOL_FULL:
+            raise InsufficientMemory(
+                "Neo4j stopped the query: it needed more memory than the server lets one "
+                "transaction use.",
+                "give the server a larger heap (`cib db install --heap 12g`, then restart); "
+                "the transaction pool is dbms.memory.transaction.total.max, 70 % of the heap",
+            ) from None
+        raise QueryFailed(f"Neo4j could not run the query now: {exc.message}", exc.code) from None
 
 
 class Database:

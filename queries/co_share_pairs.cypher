@@ -16,7 +16,7 @@
 //   min_weight: {default: 2, description: "minimum number of distinct objects co-shared"}
 //   max_object_shares: {default: 1000, description: "skip objects shared more often than this (viral)"}
 //   limit: {default: 1000, description: "maximum pairs, strongest first"}
-// revision: 1
+// revision: 2
 // references: ["https://github.com/fabiogiglietto/CooRnet", "https://github.com/QUT-Digital-Observatory/coordination-network-toolkit"]
 
 CALL () {
@@ -56,30 +56,35 @@ UNION ALL
 }
 WITH object, actors, times, size(apoc.coll.toSet(actors)) AS sharers
 WHERE sharers >= 2
-// The window of share i ends at the last share j with times[j] <= times[i] + window.
-// Sorting the share times together with the window ends finds every j in one sort
-// (an end event's position = i + j + 1), so no share is compared with shares
-// outside its window, however many times the object was shared.
-CALL (times) {
-  UNWIND range(0, size(times) - 1) AS i
-  UNWIND [[times[i], 0, i], [times[i] + $window, 1, i]] AS event
-  WITH event
-  ORDER BY event[0], event[1], event[2]
-  WITH collect(event) AS events
-  UNWIND range(0, size(events) - 1) AS position
-  WITH events[position] AS event, position
-  WHERE event[1] = 1
-  RETURN event[2] AS i, position - event[2] - 1 AS last
+// Pairs are found and deduplicated object by object inside one subquery, so the
+// server holds one object's pairs at a time, not every (object, pair) of the data set:
+// at scale 100 the flat form outgrew the transaction memory pool.
+CALL (actors, times) {
+  // The window of share i ends at the last share j with times[j] <= times[i] + window.
+  // Sorting the share times together with the window ends finds every j in one sort
+  // (an end event's position = i + j + 1), so no share is compared with shares
+  // outside its window, however many times the object was shared.
+  CALL (times) {
+    UNWIND range(0, size(times) - 1) AS i
+    UNWIND [[times[i], 0, i], [times[i] + $window, 1, i]] AS event
+    WITH event
+    ORDER BY event[0], event[1], event[2]
+    WITH collect(event) AS events
+    UNWIND range(0, size(events) - 1) AS position
+    WITH events[position] AS event, position
+    WHERE event[1] = 1
+    RETURN event[2] AS i, position - event[2] - 1 AS last
+  }
+  WITH actors, times, i, last
+  WHERE last > i
+  UNWIND range(i + 1, last) AS j
+  WITH actors[i] AS x, actors[j] AS y, times[j] - times[i] AS gap
+  WHERE x <> y
+  WITH CASE WHEN x < y THEN x ELSE y END AS a,
+       CASE WHEN x < y THEN y ELSE x END AS b,
+       gap
+  RETURN a, b, min(gap) AS gap
 }
-WITH object, sharers, actors, times, i, last
-WHERE last > i
-UNWIND range(i + 1, last) AS j
-WITH object, sharers, actors[i] AS x, actors[j] AS y, times[j] - times[i] AS gap
-WHERE x <> y
-WITH object, sharers,
-     CASE WHEN x < y THEN x ELSE y END AS a,
-     CASE WHEN x < y THEN y ELSE x END AS b,
-     min(gap) AS gap
 WITH a, b,
      count(*) AS weight,
      sum(log(3.0) / log(1.0 + sharers)) AS score,
