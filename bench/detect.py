@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
 from cibgraph.graph.connection import Database
+from cibgraph.graph.detect.params import DetectParams
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions
@@ -47,14 +48,13 @@ STAGES = (
 )
 
 
-def child() -> None:
-    """One detection run with the defaults; a JSON line on stdout."""
-    from cibgraph.graph.detect.params import DetectParams
+def child(overrides: dict[str, Any]) -> None:
+    """One detection run (the defaults, but for ``overrides``); a JSON line on stdout."""
     from cibgraph.graph.detect.pipeline import detect
 
     with harness.connect() as db:
         started = time.perf_counter()
-        result = detect(db, DetectParams())
+        result = detect(db, DetectParams(**overrides))
         seconds = time.perf_counter() - started
     report = {
         "run_id": result.run_id,
@@ -81,8 +81,8 @@ def load_scenario(db: Database, folder: Path) -> dict[str, Any]:
     }
 
 
-def run_detection(db: Database) -> dict[str, Any]:
-    argv = [sys.executable, __file__, "--child"]
+def run_detection(db: Database, overrides: dict[str, Any]) -> dict[str, Any]:
+    argv = [sys.executable, __file__, "--child", "--params", json.dumps(overrides)]
     with harness.HeapSampler(db) as heap:
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -134,13 +134,15 @@ def reused_load(scale: float) -> tuple[Database, dict[str, Any]]:
     return db, {**loaded, "reused": True}
 
 
-def measure(scale: float, repeat: int, reuse_loaded: bool = False) -> dict[str, Any]:
+def measure(
+    scale: float, repeat: int, overrides: dict[str, Any], reuse_loaded: bool = False
+) -> dict[str, Any]:
     db, loaded = reused_load(scale) if reuse_loaded else fresh_load(scale)
     try:
         runs = []
         for r in range(repeat):
             harness.log(f"scale {scale:g}: detection {r + 1}/{repeat}")
-            runs.append(run_detection(db))
+            runs.append(run_detection(db, overrides))
             harness.log(f"  {runs[-1]['seconds']:.1f}s {runs[-1]['stages']}")
     finally:
         db.close()
@@ -155,6 +157,7 @@ def measure(scale: float, repeat: int, reuse_loaded: bool = False) -> dict[str, 
         "python_peak_rss_mib": round(max(r["peak_rss_bytes"] for r in runs) / 2**20),
         "counts": runs[0]["counts"],
         "window": runs[0]["window"],
+        "params": overrides,
         "runs": runs,
     }
 
@@ -222,10 +225,17 @@ def main() -> None:
         action="store_true",
         help="skip the load: detect on what the last fresh load at this scale left",
     )
+    parser.add_argument(
+        "--params",
+        default="{}",
+        help='detection parameters other than the defaults, as JSON: {"co_share_passes": 4}',
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    overrides: dict[str, Any] = json.loads(args.params)
+    DetectParams(**overrides).checked()  # a typo fails now, not after the load
     if args.child:
-        child()
+        child(overrides)
         return
     paths = harness.bench_paths()
     started = harness.machine()
@@ -235,7 +245,7 @@ def main() -> None:
         previous = json.loads(path.read_text()).get("results", [])
     results = previous
     for scale in (float(s) for s in args.scale.split(",")):
-        entry = measure(scale, args.repeat, args.reuse_loaded)
+        entry = measure(scale, args.repeat, overrides, args.reuse_loaded)
         results = [e for e in results if e["scale"] != scale] + [entry]
         slopes = exponents(results)
         document = {

@@ -136,6 +136,14 @@ def detect_command(
         int,
         typer.Option("--slow-min-weight", help="Minimum rare objects co-shared in the slow pass."),
     ] = _DEFAULTS.slow_min_weight,
+    co_share_passes: Annotated[
+        int,
+        typer.Option(
+            "--co-share-passes",
+            help="Run the co-share query in this many passes over ranges of actor keys "
+            "(same pairs, less server memory at once); 0 = one per 2 million posts.",
+        ),
+    ] = 0,
     max_accounts_per_identifier: Annotated[
         int,
         typer.Option(
@@ -172,6 +180,7 @@ def detect_command(
         max_object_shares=max_object_shares,
         slow_window=slow_window,
         slow_min_weight=slow_min_weight,
+        co_share_passes=co_share_passes or None,
         max_accounts_per_identifier=max_accounts_per_identifier,
         algorithm=algorithm,
         seed=seed,

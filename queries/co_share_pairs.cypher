@@ -11,12 +11,16 @@
 //   evidence, and are skipped; the rest count by rarity in `score` (an object with
 //   2 sharers counts 1, with n sharers log2(3)/log2(1+n)). `weight` is the number of
 //   distinct objects co-shared; `min_gap` the fastest pair of shares in seconds.
+//   `from_key`/`to_key` restrict the pairs to a range of the smaller actor key, so
+//   detection can run a very large data set in passes (the defaults take all pairs).
 // parameters:
 //   window: {default: 60, description: "seconds between two shares of the same object"}
 //   min_weight: {default: 2, description: "minimum number of distinct objects co-shared"}
 //   max_object_shares: {default: 1000, description: "skip objects shared more often than this (viral)"}
 //   limit: {default: 1000, description: "maximum pairs, strongest first"}
-// revision: 2
+//   from_key: {default: "", description: "only pairs whose smaller actor key is >= this"}
+//   to_key: {default: "", description: "only pairs whose smaller actor key is < this ('' = no bound)"}
+// revision: 3
 // references: ["https://github.com/fabiogiglietto/CooRnet", "https://github.com/QUT-Digital-Observatory/coordination-network-toolkit"]
 
 CALL () {
@@ -55,7 +59,8 @@ UNION ALL
   RETURN 'text:' + text AS object, actors, times
 }
 WITH object, actors, times, size(apoc.coll.toSet(actors)) AS sharers
-WHERE sharers >= 2
+// In a pass over a key range, an object none of whose sharers is in range adds no pair.
+WHERE sharers >= 2 AND any(x IN actors WHERE x >= $from_key AND ($to_key = '' OR x < $to_key))
 // Pairs are found and deduplicated object by object inside one subquery, so the
 // server holds one object's pairs at a time, not every (object, pair) of the data set:
 // at scale 100 the flat form outgrew the transaction memory pool.
@@ -83,6 +88,8 @@ CALL (actors, times) {
   WITH CASE WHEN x < y THEN x ELSE y END AS a,
        CASE WHEN x < y THEN y ELSE x END AS b,
        gap
+  // A key range splits a large data set into passes that each hold fewer pairs.
+  WHERE a >= $from_key AND ($to_key = '' OR a < $to_key)
   RETURN a, b, min(gap) AS gap
 }
 WITH a, b,

@@ -24,6 +24,9 @@ class DetectParams:
     slow_window: int = 86_400
     slow_max_object_shares: int = 30
     slow_min_weight: int = 3
+    # Passes of the co-share query, each over a range of actor keys; same pairs, less
+    # server memory at once. None: one pass per POSTS_PER_PASS posts (signals.py).
+    co_share_passes: int | None = None
     # Identifiers used by more accounts are shared infrastructure (public IPs, offices).
     max_accounts_per_identifier: int = 10
     # Chosen by measurement on the seeded scenarios (README, Detection quality).
@@ -55,6 +58,8 @@ class DetectParams:
             raise UsageError("--concurrency must be 1 to 4 (the open GDS build's limit).")
         if self.min_weight < 1 or self.min_network_size < 2:
             raise UsageError("--min-weight must be >= 1 and --min-size >= 2.")
+        if self.co_share_passes is not None and not 1 <= self.co_share_passes <= 64:
+            raise UsageError("--co-share-passes must be 1 to 64 (or 0 for automatic).")
         if not 0.0 <= self.threshold <= 1.0:
             raise UsageError("--threshold must be between 0 and 1.")
         return self

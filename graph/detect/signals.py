@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from cibgraph.graph.detect.params import DetectParams
@@ -19,6 +20,10 @@ from cibgraph.queries.registry import Library, load_library
 
 # Library queries cap their rows for Browser; detection wants every row.
 NO_LIMIT = 2**62
+# The co-share query holds every candidate pair of its pass in server memory. Measured:
+# 11.7M posts (scale 100) outgrew a 6.3 GiB transaction pool in one pass; 1.2M (scale
+# 10) fit in 4 GiB. One pass per this many posts keeps a pass near scale 10's size.
+POSTS_PER_PASS = 2_000_000
 
 
 class WindowEstimateFailed(CibError):
@@ -104,6 +109,66 @@ def _run(
     return runner.read(query.cypher, query.bind({k: str(v) for k, v in values.items()}))
 
 
+def co_share_passes(runner: QueryRunner, params: DetectParams) -> int:
+    """The number of co-share passes: as asked, else one per ``POSTS_PER_PASS`` posts."""
+    if params.co_share_passes is not None:
+        return params.co_share_passes
+    rows = runner.read("MATCH (p:Post) RETURN count(p) AS posts")
+    posts = int(rows[0]["posts"]) if rows else 0
+    return max(1, math.ceil(posts / POSTS_PER_PASS))
+
+
+def pass_fractions(passes: int) -> list[float]:
+    """Where to cut the sorted actor keys so each pass gets about as many pairs.
+
+    A pair belongs to the pass of its smaller key; with partners spread evenly the
+    smaller key of a pair falls below the fraction f of the keys with probability
+    1 - (1 - f)^2, so the cuts sit where that equals 1/n, 2/n, ...
+    """
+    return [1.0 - math.sqrt(1.0 - i / passes) for i in range(1, passes)]
+
+
+def key_ranges(runner: QueryRunner, passes: int) -> list[tuple[str, str]]:
+    """``(from_key, to_key)`` per pass; ``""`` is an open end."""
+    if passes <= 1:
+        return [("", "")]
+    rows = runner.read(
+        "MATCH (a:Actor) WITH a.key AS key ORDER BY key "
+        "WITH collect(key) AS keys "
+        "UNWIND $fractions AS f "
+        "RETURN keys[toInteger(floor(f * size(keys)))] AS cut",
+        {"fractions": pass_fractions(passes)},
+    )
+    cuts = sorted({str(r["cut"]) for r in rows if r["cut"] is not None})
+    bounds = ["", *cuts, ""]
+    return list(pairwise(bounds))
+
+
+def _co_share(
+    runner: QueryRunner,
+    library: Library,
+    ranges: list[tuple[str, str]],
+    window: int,
+    min_weight: int,
+    max_object_shares: int,
+) -> Iterable[dict[str, Any]]:
+    """co_share_pairs pass by pass; the ranges are disjoint, so no pair comes twice."""
+    for from_key, to_key in ranges:
+        yield from _run(
+            runner,
+            library,
+            "co_share_pairs",
+            {
+                "window": window,
+                "min_weight": min_weight,
+                "max_object_shares": max_object_shares,
+                "limit": NO_LIMIT,
+                "from_key": from_key,
+                "to_key": to_key,
+            },
+        )
+
+
 def collect_pairs(
     runner: QueryRunner, params: DetectParams, library: Library | None = None
 ) -> CoordinationPairs:
@@ -112,16 +177,10 @@ def collect_pairs(
         raise ValueError("resolve the window before collecting pairs")
     library = library or load_library()
     result = CoordinationPairs()
-    co_share = _run(
-        runner,
-        library,
-        "co_share_pairs",
-        {
-            "window": params.window,
-            "min_weight": params.min_weight,
-            "max_object_shares": params.max_object_shares,
-            "limit": NO_LIMIT,
-        },
+    ranges = key_ranges(runner, co_share_passes(runner, params))
+    result.counts["co_share_passes"] = len(ranges)
+    co_share = _co_share(
+        runner, library, ranges, params.window, params.min_weight, params.max_object_shares
     )
     result.counts["co_share"] = 0
     for row in co_share:
@@ -138,16 +197,13 @@ def collect_pairs(
         result.counts["co_share"] += 1
     result.counts["slow_co_share"] = 0
     if params.slow_window > 0:
-        slow = _run(
+        slow = _co_share(
             runner,
             library,
-            "co_share_pairs",
-            {
-                "window": params.slow_window,
-                "min_weight": params.slow_min_weight,
-                "max_object_shares": params.slow_max_object_shares,
-                "limit": NO_LIMIT,
-            },
+            ranges,
+            params.slow_window,
+            params.slow_min_weight,
+            params.slow_max_object_shares,
         )
         for row in slow:
             evidence = result.get(row["a"], row["b"])

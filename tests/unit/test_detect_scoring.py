@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,11 @@ from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.scoring import Burst, cues, score_network
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
+    POSTS_PER_PASS,
     WindowEstimateFailed,
     collect_pairs,
     estimate_window,
+    pass_fractions,
 )
 from cibgraph.graph.errors import UsageError
 from tests.fakes import RecordingRunner
@@ -227,6 +230,7 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
     assert slow_params == (86_400, 3, 30)
     assert both.slow_co_share_objects == 3  # the canned row answers both passes
     assert pairs.counts == {
+        "co_share_passes": 1,
         "co_share": 1,
         "slow_co_share": 1,
         "shared_admin": 1,
@@ -234,6 +238,57 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
     }
     off = collect_pairs(RecordingRunner(), DetectParams(window=60, slow_window=0))
     assert off.counts["slow_co_share"] == 0
+
+
+def test_pass_cuts_give_each_pass_an_equal_share_of_smaller_keys() -> None:
+    cuts = pass_fractions(4)
+    assert cuts == sorted(cuts) and len(cuts) == 3
+    # P(smaller key of a pair below f) = 1 - (1 - f)^2 is 1/4, 2/4, 3/4 at the cuts.
+    assert [round(1 - (1 - f) ** 2, 9) for f in cuts] == [0.25, 0.5, 0.75]
+    assert pass_fractions(1) == []
+
+
+def test_large_data_runs_co_share_in_disjoint_key_ranges() -> None:
+    def co_share(params: dict[str, Any]) -> list[dict[str, Any]]:
+        # One pair per pass, named after the pass, so the merge can be checked.
+        a = f"account:{params['from_key'] or '0'}"
+        return [
+            {
+                "a": a,
+                "b": "account:z",
+                "weight": 2,
+                "score": 1.0,
+                "min_gap": 1,
+                "urls": 2,
+                "reshares": 0,
+                "texts": 0,
+                "sample_objects": [],
+            }
+        ]
+
+    runner = RecordingRunner(
+        answers={
+            "RETURN count(p) AS posts": [{"posts": 2 * POSTS_PER_PASS + 1}],
+            "UNWIND $fractions AS f": [{"cut": "account:m"}, {"cut": "account:f"}],
+            "CALL () {\n  MATCH (o:Url)": co_share,
+        }
+    )
+    pairs = collect_pairs(runner, DetectParams(window=60, slow_window=0))
+    passes = [c.params for c in runner.calls if "MATCH (o:Url)" in c.query]
+    assert [(p["from_key"], p["to_key"]) for p in passes] == [
+        ("", "account:f"),
+        ("account:f", "account:m"),
+        ("account:m", ""),
+    ]
+    assert pairs.counts["co_share_passes"] == 3 and pairs.counts["co_share"] == 3
+    cut_query = next(c for c in runner.calls if "$fractions" in c.query)
+    assert cut_query.params["fractions"] == pass_fractions(3)
+    # Asked for explicitly, the number of passes is not derived from the data.
+    fixed = RecordingRunner()
+    collect_pairs(fixed, DetectParams(window=60, slow_window=0, co_share_passes=1))
+    assert not [c for c in fixed.calls if "count(p) AS posts" in c.query]
+    only = [c.params for c in fixed.calls if "MATCH (o:Url)" in c.query]
+    assert [(p["from_key"], p["to_key"]) for p in only] == [("", "")]
 
 
 def test_auto_window_refuses_a_degenerate_estimate() -> None:
@@ -256,6 +311,8 @@ def test_auto_window_refuses_a_degenerate_estimate() -> None:
         DetectParams(concurrency=8),
         DetectParams(window=0),
         DetectParams(threshold=2),
+        DetectParams(co_share_passes=0),
+        DetectParams(co_share_passes=65),
     ],
 )
 def test_bad_parameters_are_refused(params: DetectParams) -> None:
