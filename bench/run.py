@@ -71,12 +71,17 @@ def read(name: str) -> dict[str, Any] | None:
 def load_targets(load: dict[str, Any] | None) -> dict[str, Any]:
     if not load:
         return {"met": None, "note": "not measured"}
-    entry = max(load["results"], key=lambda e: e["rows"])
+    complete = [
+        e
+        for e in load["results"]
+        if "bulk" in e["modes"] and any(m.startswith("batch-") for m in e["modes"])
+    ]
+    if not complete:
+        return {"met": None, "note": "no size with both batched and bulk loads"}
+    entry = max(complete, key=lambda e: e["rows"])
     modes = entry["modes"]
     batched = {m: e["rows_per_s_median"] for m, e in modes.items() if m.startswith("batch-")}
     best = max(batched, key=lambda m: batched[m])
-    if "bulk" not in modes:
-        return {"met": None, "note": "bulk not measured"}
     bulk, imported = modes["bulk"]["rows_per_s_median"], modes["bulk"]["import_rows_per_s"]
     return {
         "rows": entry["rows"],
@@ -144,6 +149,13 @@ def peers_targets(documents: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "co_share": {"toolkit_over_ours": co, "met": all(r >= 1.0 for r in co.values())},
     }
+
+
+def merged(base: dict[str, Any] | None, extra: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``base`` with the results of ``extra`` appended (either may be missing)."""
+    if base is None or extra is None:
+        return base or extra
+    return {**base, "results": [*base["results"], *extra["results"]]}
 
 
 def verdict(met: Any) -> str:
@@ -252,12 +264,10 @@ def main() -> None:
         if 100.0 in scales:
             run(*SCALE_100_LOAD)
             run(*SCALE_100_DETECT)
-    detect = read("detect")
-    big = read("detect-100")
-    if detect and big:  # scale 100 is measured apart, with its own parameters
-        detect = {**detect, "results": [*detect["results"], *big["results"]]}
+    # Scale 100 is measured apart (its own files, parameters and server size).
+    detect = merged(read("detect"), read("detect-100"))
     targets = {
-        "load": load_targets(read("load")),
+        "load": load_targets(merged(read("load"), read("load-100"))),
         "detect": detect_targets(detect),
         "peers": peers_targets([d for d in (read("peers"), read("peers-10")) if d]),
     }
