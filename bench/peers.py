@@ -127,9 +127,9 @@ def gds_side(db: Database, run_id: str, repeat: int) -> dict[str, dict[str, Any]
 
 
 def python_side(edges: list[Edge], repeat: int) -> dict[str, dict[str, Any]]:
-    import igraph as ig  # type: ignore[import-untyped]
-    import leidenalg  # type: ignore[import-untyped]
-    import networkit as nk  # type: ignore[import-untyped]
+    import igraph as ig
+    import leidenalg
+    import networkit as nk
     import networkx as nx
 
     keys = sorted({a for a, _, _ in edges} | {b for _, b, _ in edges})
