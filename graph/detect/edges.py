@@ -35,16 +35,14 @@ EDGE_PROPERTIES = (
 # Rows are positional lists, not maps: the pure-Python driver spends most of this
 # stage encoding parameters, and a list sends no key strings (bench/detect.py: the
 # edges stage was the largest at scales 1 and 10). A null (no min_gap) is not stored.
-WRITE_EDGES = """
+# The property map is built from EDGE_PROPERTIES (code constants), so the statement
+# and the row layout cannot drift apart.
+_EDGE_FIELDS = ", ".join(f"{name}: row[{i}]" for i, name in enumerate(EDGE_PROPERTIES, 2))
+WRITE_EDGES = f"""
 UNWIND $rows AS row
-MATCH (a:Actor {key: row[0]})
-MATCH (b:Actor {key: row[1]})
-CREATE (a)-[r:COORDINATED_WITH {
-  run_id: $run_id, weight: row[2], co_share: row[3], slow_co_share: row[4],
-  shared_admin: row[5], shared_identifier: row[6], co_share_objects: row[7],
-  slow_co_share_objects: row[8], shared_admins: row[9], shared_identifiers: row[10],
-  urls: row[11], reshares: row[12], texts: row[13], sample_objects: row[14],
-  min_gap: row[15]}]->(b)
+MATCH (a:Actor {{key: row[0]}})
+MATCH (b:Actor {{key: row[1]}})
+CREATE (a)-[r:COORDINATED_WITH {{run_id: $run_id, {_EDGE_FIELDS}}}]->(b)
 """
 
 DELETE_EDGES = """
