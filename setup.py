@@ -6,7 +6,7 @@
 
 from setuptools import find_packages, setup
 
-ROOMS = ("graph", "loaders", "queries", "cli")
+ROOMS = ("core", "queries", "graph", "loaders", "scenario", "cli")
 
 setup(
     packages=[f"cibgraph.{name}" for name in find_packages(include=[f"{r}*" for r in ROOMS])],

@@ -44,7 +44,7 @@ def peak_rss_bytes() -> int:
 
 def child(scale: float, seed: int, compress: bool, out: Path) -> None:
     """One generation, reported as JSON on stdout."""
-    from cibgraph.loaders.scenario import generate
+    from cibgraph.scenario import generate
 
     summary = generate(out, scale, seed, compress)
     report = {
@@ -123,7 +123,7 @@ def save(new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged = [e for e in previous if (e["scale"], e["compressed"]) not in replaced] + new
     merged.sort(key=lambda e: (e["compressed"], e["scale"]))
     document = {
-        "benchmark": "cib demo generate (cibgraph.loaders.scenario.generate)",
+        "benchmark": "cib demo generate (cibgraph.scenario.generate)",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "python": platform.python_version(),

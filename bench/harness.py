@@ -192,7 +192,7 @@ def log(message: str) -> None:
 
 def scenario(scale: float, seed: int = SEED) -> Path:
     """The generated scenario at this scale under DATA (generated once, reused)."""
-    from cibgraph.loaders.scenario import generate
+    from cibgraph.scenario import generate
 
     folder = DATA / f"scale-{scale:g}"
     if not (folder / "posts.csv").is_file():

@@ -24,12 +24,12 @@ from typing import Any
 from cibgraph.graph.connection import Database, open_database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
-from cibgraph.graph.evaluate import evaluate
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
-from cibgraph.loaders.scenario import generate
+from cibgraph.loaders.truth import evaluate_files
+from cibgraph.scenario import generate
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -57,7 +57,7 @@ def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> li
             result = detect(db, DetectParams(algorithm=algorithm))
             seconds = time.perf_counter() - started
             again = detect(db, DetectParams(algorithm=algorithm, window=result.params.window))
-            evaluation = evaluate(
+            evaluation = evaluate_files(
                 db,
                 folder / "truth.csv",
                 run_id=result.run_id,

@@ -33,7 +33,7 @@ from typing import Annotated, Any
 import typer
 
 from cibgraph.cli.common import err, out
-from cibgraph.graph.errors import CibError
+from cibgraph.core.errors import CibError
 from cibgraph.graph.server.instance import load_settings
 from cibgraph.graph.server.paths import instance_paths
 from cibgraph.graph.settings import resolve_settings

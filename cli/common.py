@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from cibgraph.core.errors import CibError, ServerStartFailed
 from cibgraph.graph.connection import Database, open_database
-from cibgraph.graph.errors import CibError, ServerStartFailed
 from cibgraph.graph.settings import resolve_settings
 
 # Results go to stdout; progress, notes and errors to stderr, so pipes stay clean.

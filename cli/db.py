@@ -21,8 +21,8 @@ from cibgraph.cli.common import (
     print_json,
     status,
 )
+from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import open_database
-from cibgraph.graph.errors import UsageError
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server import process
 from cibgraph.graph.server.install import ensure_build, verify_build

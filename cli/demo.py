@@ -17,8 +17,8 @@ from rich.progress import (
 from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, human_bytes, new_app, print_json
-from cibgraph.loaders.scenario import GenerationSummary
-from cibgraph.loaders.scenario import generate as generate_scenario
+from cibgraph.scenario import GenerationSummary
+from cibgraph.scenario import generate as generate_scenario
 
 app = new_app(
     "A seeded demo scenario: an organic crowd, planted CIB networks and decoys that "

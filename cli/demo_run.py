@@ -17,11 +17,10 @@ import typer
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json
 from cibgraph.cli.detect import _table as detection_table
+from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database, open_database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
-from cibgraph.graph.errors import UsageError
-from cibgraph.graph.evaluate import evaluate
 from cibgraph.graph.server import process
 from cibgraph.graph.server.install import ensure_build
 from cibgraph.graph.server.instance import init_instance, load_settings
@@ -30,7 +29,8 @@ from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
-from cibgraph.loaders.scenario import generate as generate_scenario
+from cibgraph.loaders.truth import evaluate_files
+from cibgraph.scenario import generate as generate_scenario
 
 FOREIGN_DATA = """
 MATCH (f:LoadFile) WHERE NOT f.path STARTS WITH $folder
@@ -113,7 +113,7 @@ def demo_run_command(
         result = detect(db, DetectParams())
         _step("evaluating against the planted truth", quiet)
         decoys = folder / "decoys.csv"
-        evaluation = evaluate(
+        evaluation = evaluate_files(
             db,
             folder / "truth.csv",
             run_id=result.run_id,

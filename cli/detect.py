@@ -8,10 +8,10 @@ import typer
 from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
+from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import ALGORITHMS, DetectParams
 from cibgraph.graph.detect.pipeline import DetectionResult, detect
-from cibgraph.graph.errors import UsageError
 
 _DEFAULTS = DetectParams()
 

@@ -17,9 +17,8 @@ from cibgraph.graph.evaluate import (
     Evaluation,
     PlantedMatch,
     evaluate,
-    read_decoys,
-    read_truth,
 )
+from cibgraph.loaders.truth import read_decoys, read_truth
 
 # The files are parsed while the options are parsed, before the database is opened:
 # a typo in truth.csv fails at once, with its line numbers, even with no server up.

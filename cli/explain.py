@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, err, out, print_json, with_database
+from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.explain import Explanation, explain_network, explain_pair
-from cibgraph.graph.errors import UsageError
 
 
 def _detail(value: object) -> str:

@@ -16,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, new_app, out, print_json, with_database
+from cibgraph.core.errors import UsageError
+from cibgraph.core.runner import Row
 from cibgraph.graph.connection import Database
-from cibgraph.graph.errors import UsageError
 from cibgraph.graph.exports.safe_csv import write_csv
 from cibgraph.graph.exports.values import plain
-from cibgraph.graph.runner import Row
 from cibgraph.queries.registry import CATEGORIES, LibraryQuery, load_library
 
 app = new_app(

@@ -13,8 +13,8 @@ import neo4j
 from neo4j import PreviewWarning
 from neo4j import exceptions as neo
 
-from cibgraph.graph.errors import AuthFailed, ConnectionFailed, InsufficientMemory, QueryFailed
-from cibgraph.graph.runner import Params, Row
+from cibgraph.core.errors import AuthFailed, ConnectionFailed, InsufficientMemory, QueryFailed
+from cibgraph.core.runner import Params, Row
 from cibgraph.graph.settings import ConnectionSettings
 
 # A query outgrew the transaction memory pool: a transient error to the driver, but only

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cibgraph.graph.runner import QueryRunner, Row
+from cibgraph.core.runner import QueryRunner, Row
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cibgraph.graph.errors import MissingPassword, NotInstalled
+from cibgraph.core.errors import MissingPassword, NotInstalled
 from cibgraph.graph.server.instance import load_settings, read_password
 from cibgraph.graph.server.paths import InstancePaths, instance_paths
 

@@ -8,7 +8,7 @@ each in fixed-size transactions, keeps every transaction small.
 
 from __future__ import annotations
 
-from cibgraph.graph.runner import QueryRunner
+from cibgraph.core.runner import QueryRunner
 
 DELETE_RELATIONSHIPS = "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF $batch ROWS"
 DELETE_NODES = "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF $batch ROWS"

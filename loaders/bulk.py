@@ -32,14 +32,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from cibgraph.core.batches import chunked
+from cibgraph.core.errors import CibError, UsageError
+from cibgraph.core.runner import Params, Row
 from cibgraph.graph.connection import Database
-from cibgraph.graph.errors import CibError, UsageError
-from cibgraph.graph.runner import Params, Row
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server import admin, process
 from cibgraph.graph.server.instance import load_settings
 from cibgraph.graph.server.paths import InstancePaths, instance_paths
-from cibgraph.loaders.batches import chunked
 from cibgraph.loaders.contract import CONTRACT, FieldType
 from cibgraph.loaders.discover import LoadPlan
 from cibgraph.loaders.ledger import LedgerStore, LoadLedger

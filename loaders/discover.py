@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
 from cibgraph.loaders.contract import CONTRACT, LOAD_ORDER
 from cibgraph.loaders.peers import PEER_FORMATS
 

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from cibgraph.core.host import pid_alive
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.exports.safe_csv import escape_cell
-from cibgraph.graph.host import pid_alive
-from cibgraph.graph.runner import QueryRunner
 from cibgraph.loaders.records import Rejection
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from cibgraph.graph.errors import UsageError
-from cibgraph.graph.host import file_sha256
-from cibgraph.graph.runner import QueryRunner
+from cibgraph.core.batches import chunked
+from cibgraph.core.errors import UsageError
+from cibgraph.core.host import file_sha256
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
-from cibgraph.loaders.batches import chunked
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
 from cibgraph.loaders.ledger import (

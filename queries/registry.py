@@ -35,8 +35,8 @@ from typing import Any
 
 import yaml
 
-from cibgraph.graph.errors import CibError, QueryFailed, UsageError
-from cibgraph.graph.runner import QueryRunner, Row
+from cibgraph.core.errors import CibError, QueryFailed, UsageError
+from cibgraph.core.runner import QueryRunner, Row
 
 CATEGORIES = ("signal", "exploration", "network", "provenance")
 REQUIRED_KEYS = ("name", "title", "category", "description", "parameters", "revision")

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from neo4j import exceptions as neo
 
+from cibgraph.core.errors import CibError
 from cibgraph.graph.connection import Database, open_database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import DetectionResult, detect
 from cibgraph.graph.detect.runs import data_fingerprint
-from cibgraph.graph.errors import CibError
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
-from cibgraph.loaders.scenario.generate import generate
+from cibgraph.scenario.generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("CIBGRAPH_DATASETS", REPO.parent / "shared" / "datasets"))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cibgraph.graph.runner import Params, Row
+from cibgraph.core.runner import Params, Row
 
 
 @dataclass

@@ -23,15 +23,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cibgraph.core.host import pid_alive
 from cibgraph.graph.connection import Database, open_database
-from cibgraph.graph.host import pid_alive
 from cibgraph.graph.server import process
 from cibgraph.graph.server.install import verify_build
 from cibgraph.graph.server.instance import InstanceSettings, init_instance
 from cibgraph.graph.server.paths import InstancePaths, build_paths
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
-from cibgraph.loaders.scenario.generate import generate
+from cibgraph.scenario.generate import generate
 
 # Ports the project's long-lived servers use (7687 user, 7688 test, 7689 bench,
 # 7692 quality, and their HTTP ports); a throwaway never takes one of them.

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cibgraph.graph.runner import QueryRunner
-from cibgraph.loaders.batches import chunked
+from cibgraph.core.batches import chunked
+from cibgraph.core.runner import QueryRunner
 
 AFFILIATIONS = """
 UNWIND $keys AS key

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cibgraph.core.errors import RunNotReady, UsageError
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect import runs as run_store
-from cibgraph.graph.errors import RunNotReady, UsageError
-from cibgraph.graph.runner import QueryRunner
 
 DEFAULT_MIN_OVERLAP = 0.3
 

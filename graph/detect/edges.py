@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cibgraph.core.batches import chunked
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.signals import CoordinationPairs
-from cibgraph.graph.runner import QueryRunner
-from cibgraph.loaders.batches import chunked
 
 # The edge properties, in the order of each row after its two actor keys.
 EDGE_PROPERTIES = (

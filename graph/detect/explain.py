@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cibgraph.graph.errors import UsageError
-from cibgraph.graph.runner import QueryRunner, Row
+from cibgraph.core.errors import UsageError
+from cibgraph.core.runner import QueryRunner, Row
 from cibgraph.queries.registry import load_library
 
 NETWORK = """

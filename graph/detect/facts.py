@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cibgraph.graph.runner import QueryRunner
-from cibgraph.loaders.batches import chunked
+from cibgraph.core.batches import chunked
+from cibgraph.core.runner import QueryRunner
 
 FACTS = """
 UNWIND $keys AS key

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cibgraph.core.batches import chunked
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect.attribution import Attribution
 from cibgraph.graph.detect.currency import to_usd
 from cibgraph.graph.detect.facts import MemberFacts
 from cibgraph.graph.detect.scoring import NetworkScore
-from cibgraph.graph.runner import QueryRunner
-from cibgraph.loaders.batches import chunked
 
 WRITE_NETWORKS = """
 UNWIND $networks AS n

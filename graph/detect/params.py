@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
 
 ALGORITHMS = ("leiden", "louvain", "wcc")
 

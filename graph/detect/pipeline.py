@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect import runs
 from cibgraph.graph.detect.attribution import affiliations_of, attribute
 from cibgraph.graph.detect.edges import write_edges
@@ -37,7 +38,6 @@ from cibgraph.graph.detect.signals import (
 )
 from cibgraph.graph.gds import Gds
 from cibgraph.graph.gds.models import CommunityResult
-from cibgraph.graph.runner import QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.queries.registry import Library, load_library
 

@@ -12,10 +12,10 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
+from cibgraph.core.host import pid_alive
+from cibgraph.core.runner import QueryRunner, Row
 from cibgraph.graph.gds import Gds
-from cibgraph.graph.host import pid_alive
-from cibgraph.graph.runner import QueryRunner, Row
 
 FINGERPRINT = """
 CALL () {

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from cibgraph.core.errors import CibError
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect.params import DetectParams
-from cibgraph.graph.errors import CibError
-from cibgraph.graph.runner import QueryRunner
 from cibgraph.queries.registry import Library, load_library
 
 # Library queries cap their rows for Browser; detection wants every row.

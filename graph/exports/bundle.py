@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cibgraph.core.errors import RunNotReady
+from cibgraph.core.runner import QueryRunner, Row
 from cibgraph.graph.detect import runs as run_store
-from cibgraph.graph.errors import RunNotReady
 from cibgraph.graph.exports.progress import NoProgress, Progress
-from cibgraph.graph.runner import QueryRunner, Row
 
 SIGNALS = ("co_share", "slow_co_share", "shared_admin", "shared_identifier")
 

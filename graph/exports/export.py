@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.exports import csv_export, graph_export, json_export
 from cibgraph.graph.exports.bundle import RunBundle, read_bundle
 from cibgraph.graph.exports.output import OutputDir
 from cibgraph.graph.exports.progress import NoProgress, Progress
-from cibgraph.graph.runner import QueryRunner
 
 Writer = Callable[[RunBundle, OutputDir, Progress | None], dict[str, Path]]
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from cibgraph.graph.errors import OutputExists, UnsafeOutputPath, UsageError
+from cibgraph.core.errors import OutputExists, UnsafeOutputPath, UsageError
 
 # Lower-case letters, digits, dots and dashes; one extension we know.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*\.(csv|json|graphml|gexf|html|md|png)$")

@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from cibgraph.graph.errors import CibError, EmptyProjection, GdsError, QueryFailed, UsageError
+from cibgraph.core.errors import CibError, EmptyProjection, GdsError, QueryFailed, UsageError
+from cibgraph.core.runner import Params, QueryRunner, Row
 from cibgraph.graph.gds import cypher
 from cibgraph.graph.gds.models import (
     CommunityResult,
@@ -15,7 +16,6 @@ from cibgraph.graph.gds.models import (
     ProjectedGraph,
     require_fit,
 )
-from cibgraph.graph.runner import Params, QueryRunner, Row
 
 # The open (community) build of GDS refuses concurrency above 4.
 MAX_CONCURRENCY = 4

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from cibgraph.graph.errors import GdsError, InsufficientMemory
-from cibgraph.graph.runner import Row
+from cibgraph.core.errors import GdsError, InsufficientMemory
+from cibgraph.core.runner import Row
 
 GIB = 1024**3
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.exports.output import OutputDir
 from cibgraph.graph.exports.progress import NoProgress, Progress
 from cibgraph.graph.report.charts import network_picture, scores_picture, timeline_picture
@@ -18,7 +19,6 @@ from cibgraph.graph.report.document import Pictures, build_document
 from cibgraph.graph.report.facts import ReportFacts, gather_facts
 from cibgraph.graph.report.html import render_html
 from cibgraph.graph.report.markdown import render_markdown
-from cibgraph.graph.runner import QueryRunner
 
 HTML_FILE = "report.html"
 MARKDOWN_FILE = "report.md"

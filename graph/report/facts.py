@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.exports.bundle import (
     AttributionRecord,
     EdgeRecord,
@@ -23,7 +24,6 @@ from cibgraph.graph.exports.bundle import (
     read_bundle,
 )
 from cibgraph.graph.exports.progress import NoProgress, Progress
-from cibgraph.graph.runner import QueryRunner
 from cibgraph.queries.registry import load_library
 
 EVIDENCE_ROWS = 10  # rows per evidence section, per network

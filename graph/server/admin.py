@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cibgraph.graph.errors import CibError, UsageError
+from cibgraph.core.errors import CibError, UsageError
 from cibgraph.graph.server.install import verify_build
 from cibgraph.graph.server.instance import load_settings, render_conf
 from cibgraph.graph.server.paths import BuildPaths, InstancePaths, build_paths

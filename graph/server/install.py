@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from cibgraph.graph.errors import CacheCorrupted, InstallFailed
-from cibgraph.graph.host import file_sha256
+from cibgraph.core.errors import CacheCorrupted, InstallFailed
+from cibgraph.core.host import file_sha256
 from cibgraph.graph.server.paths import BuildPaths, build_paths
 from cibgraph.graph.server.tools import find_java, find_maven
 from cibgraph.graph.server.versions import PARTS, ServerParts

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from cibgraph.graph.errors import NotInstalled, UsageError
+from cibgraph.core.errors import NotInstalled, UsageError
 from cibgraph.graph.server.paths import BuildPaths, InstancePaths
 
 _SIZE = re.compile(r"^\d+[kmgKMG]$")

@@ -14,7 +14,7 @@ from pathlib import Path
 import neo4j
 from neo4j import exceptions as neo
 
-from cibgraph.graph.errors import PortInUse, ServerNotRunning, ServerStartFailed
+from cibgraph.core.errors import PortInUse, ServerNotRunning, ServerStartFailed
 from cibgraph.graph.server.install import verify_build
 from cibgraph.graph.server.instance import (
     InstanceSettings,

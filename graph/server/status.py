@@ -9,7 +9,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo
 
-from cibgraph.graph.errors import NotInstalled
+from cibgraph.core.errors import NotInstalled
 from cibgraph.graph.server.install import is_built
 from cibgraph.graph.server.instance import load_settings, read_password
 from cibgraph.graph.server.paths import InstancePaths, build_paths

@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from cibgraph.graph.errors import ToolMissing
+from cibgraph.core.errors import ToolMissing
 
 DEBIAN_PACKAGES = "openjdk-17-jdk-headless maven"
 _INSTALL_HINT = (

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from cibgraph.cli.browser import GRASS_FILE, GUIDE_FILE, browser_files, parse_grass, serve_in_thread
+from cibgraph.core.errors import CibError
 from cibgraph.graph.connection import Database
-from cibgraph.graph.errors import CibError
 from cibgraph.graph.server.instance import load_settings
 from cibgraph.graph.server.paths import instance_paths
 from cibgraph.queries.registry import load_library

@@ -28,7 +28,7 @@ from cibgraph.graph.settings import resolve_settings
 from cibgraph.loaders.bulk import DatabaseNotEmpty, bulk_load
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
-from cibgraph.loaders.scenario.generate import generate
+from cibgraph.scenario.generate import generate
 from tests.conftest import DATASETS, REPO
 from tests.markers import slow
 

@@ -9,14 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
+from cibgraph.core.errors import InsufficientMemory
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
 from cibgraph.graph.detect.signals import collect_pairs
-from cibgraph.graph.errors import InsufficientMemory
-from cibgraph.graph.evaluate import evaluate
 from cibgraph.graph.gds import Gds
 from cibgraph.graph.gds.models import HeapInfo
+from cibgraph.loaders.truth import evaluate_files
 from tests.conftest import DetectedScenario
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def run_props(db: Database, run_id: str) -> dict[str, Any]:
 def test_planted_networks_are_found_and_flagged(
     db: Database, detected_scenario: DetectedScenario
 ) -> None:
-    result = evaluate(db, detected_scenario.truth, run_id=detected_scenario.run_id)
+    result = evaluate_files(db, detected_scenario.truth, run_id=detected_scenario.run_id)
     assert result.f1 >= 0.95
     planted = {p.label: p for p in result.planted}
     assert set(planted) == {"it_cell_1", "it_firm_1"}

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
 from cibgraph.graph.connection import Database
-from cibgraph.graph.evaluate import evaluate
+from cibgraph.loaders.truth import evaluate_files
 
 pytestmark = pytest.mark.integration
 
@@ -193,7 +193,7 @@ def test_cli_json_exact_numbers(tiny_run: TinyRun) -> None:
 
 
 def test_library_api_matches_the_cli(db: Database, tiny_run: TinyRun) -> None:
-    result = evaluate(db, tiny_run.truth, run_id=tiny_run.run, decoys=tiny_run.decoys)
+    result = evaluate_files(db, tiny_run.truth, run_id=tiny_run.run, decoys=tiny_run.decoys)
     assert result.to_dict() == _evaluate_json(
         "--truth", str(tiny_run.truth), "--decoys", str(tiny_run.decoys), "--run", tiny_run.run
     )

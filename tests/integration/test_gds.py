@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from cibgraph.core.errors import EmptyProjection, GdsError, InsufficientMemory
 from cibgraph.graph.connection import Database
-from cibgraph.graph.errors import EmptyProjection, GdsError, InsufficientMemory
 from cibgraph.graph.gds import CommunityResult, Gds, ProjectedGraph
 
 pytestmark = pytest.mark.integration

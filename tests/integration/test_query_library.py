@@ -18,8 +18,8 @@ from neo4j.warnings import Neo4jWarning
 from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
+from cibgraph.core.errors import QueryFailed
 from cibgraph.graph.connection import Database
-from cibgraph.graph.errors import QueryFailed
 from cibgraph.queries.registry import LibraryQuery, is_timeout, load_library
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from cibgraph.cli import query as query_cli
 from cibgraph.cli.main import app
+from cibgraph.core.errors import InsufficientMemory
 from cibgraph.graph.connection import Database
-from cibgraph.graph.errors import InsufficientMemory
 from cibgraph.graph.gds import Gds, HeapInfo
 from cibgraph.queries.registry import Library, QueryTimedOut, parse_query
 from tests.throwaway import Throwaway, write_coordinated_group

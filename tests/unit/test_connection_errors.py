@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from neo4j import exceptions as neo
 
+from cibgraph.core.errors import InsufficientMemory, QueryFailed
 from cibgraph.graph.connection import MEMORY_POOL_FULL, _translated
-from cibgraph.graph.errors import InsufficientMemory, QueryFailed
 from cibgraph.graph.settings import ConnectionSettings
 
 SETTINGS = ConnectionSettings("bolt://127.0.0.1:7687", "neo4j", "s3cret-pw", "neo4j")

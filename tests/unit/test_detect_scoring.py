@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from cibgraph.core.errors import UsageError
 from cibgraph.graph.detect.attribution import attribute
 from cibgraph.graph.detect.facts import Ad, MemberFacts
 from cibgraph.graph.detect.networks import attach_admins, group, summarize
@@ -20,7 +21,6 @@ from cibgraph.graph.detect.signals import (
     estimate_window,
     pass_fractions,
 )
-from cibgraph.graph.errors import UsageError
 from tests.fakes import RecordingRunner
 
 T0 = datetime(2019, 1, 1, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cibgraph.core.errors import RunNotReady, UsageError
 from cibgraph.graph.detect.diff import NetworkMembers, diff_runs, jaccard, match_networks
-from cibgraph.graph.errors import RunNotReady, UsageError
 from tests.fakes import RecordingRunner
 
 

@@ -15,8 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
-from cibgraph.graph import evaluate as ev
-from cibgraph.graph.errors import ConnectionFailed
+from cibgraph.core.errors import ConnectionFailed
 from cibgraph.graph.evaluate import (
     DecoyConflict,
     InvalidRows,
@@ -28,10 +27,10 @@ from cibgraph.graph.evaluate import (
     TruthFileError,
     TruthNotInGraph,
     adjusted_rand_index,
-    evaluate,
-    read_decoys,
-    read_truth,
 )
+from cibgraph.graph.evaluate import score as ev
+from cibgraph.loaders.truth import evaluate_files as evaluate
+from cibgraph.loaders.truth import read_decoys, read_truth
 from tests.fakes import RecordingRunner
 
 # --- adjusted Rand index ------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from cibgraph.graph.errors import OutputExists, RunNotReady, UnsafeOutputPath, UsageError
+from cibgraph.core.errors import OutputExists, RunNotReady, UnsafeOutputPath, UsageError
 from cibgraph.graph.exports.bundle import read_bundle
 from cibgraph.graph.exports.export import FORMATS, export_run
 from cibgraph.graph.exports.graph_export import GEXF_NS, GEXF_VIZ_NS, xml_text

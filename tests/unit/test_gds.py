@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
-from cibgraph.graph.errors import (
+from cibgraph.core.errors import (
     EmptyProjection,
     GdsError,
     InsufficientMemory,
     QueryFailed,
     UsageError,
 )
+from cibgraph.core.runner import Row
 from cibgraph.graph.gds import (
     CommunityResult,
     Gds,
@@ -22,7 +23,6 @@ from cibgraph.graph.gds import (
     clamp_concurrency,
     require_fit,
 )
-from cibgraph.graph.runner import Row
 from tests.fakes import RecordingRunner
 
 GIB = 1024**3

@@ -171,7 +171,7 @@ def test_empty_file_and_header_only_are_noted_and_reconcile(tmp_path: Path) -> N
 
 
 def test_a_generated_scenario_validates_with_zero_rejections(tmp_path: Path) -> None:
-    from cibgraph.loaders.scenario import generate
+    from cibgraph.scenario import generate
 
     folder = tmp_path / "scenario"
     generate(folder, scale=0.1, seed=5)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
 from cibgraph.loaders.discover import kind_of, plan_load
 from cibgraph.loaders.fingerprints import IdentifierHasher, text_hash
 from cibgraph.loaders.peers import validate_peer_row

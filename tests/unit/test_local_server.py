@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cibgraph.graph.errors import CacheCorrupted, PortInUse, ToolMissing, UsageError
+from cibgraph.core.errors import CacheCorrupted, PortInUse, ToolMissing, UsageError
 from cibgraph.graph.server import process, tools
 from cibgraph.graph.server.install import verify_build
 from cibgraph.graph.server.instance import init_instance, load_settings, render_conf

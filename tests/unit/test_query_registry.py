@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
 from cibgraph.cli.query import parse_params, rows_to_table
-from cibgraph.graph.errors import QueryFailed, UsageError
+from cibgraph.core.errors import QueryFailed, UsageError
 from cibgraph.graph.exports.safe_csv import escape_cell, write_csv
 from cibgraph.graph.exports.values import plain
 from cibgraph.queries.registry import (

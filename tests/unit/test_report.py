@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cibgraph.graph.errors import OutputExists
+from cibgraph.core.errors import OutputExists
 from cibgraph.graph.exports.bundle import AttributionRecord, MemberRecord, read_bundle
 from cibgraph.graph.report import write_report
 from cibgraph.graph.report.charts import (

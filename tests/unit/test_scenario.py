@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
 from cibgraph.loaders.contract import CONTRACT, DECOYS, LOAD_ORDER, TRUTH, FieldType
-from cibgraph.loaders.scenario import build_scenario, generate
+from cibgraph.scenario import build_scenario, generate
 
 KINDS = (*LOAD_ORDER, "truth", "decoys")
 INR_PER_USD = 70.0

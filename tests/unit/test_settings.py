@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cibgraph.graph.errors import MissingPassword, NotInstalled
+from cibgraph.core.errors import MissingPassword, NotInstalled
 from cibgraph.graph.server.instance import init_instance
 from cibgraph.graph.server.paths import BuildPaths, InstancePaths
 from cibgraph.graph.settings import resolve_settings

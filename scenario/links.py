@@ -11,10 +11,10 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 
-from cibgraph.loaders.scenario import names
-from cibgraph.loaders.scenario.randomness import mix64, pick_cumulative, zipf_cumulative
-from cibgraph.loaders.scenario.text import fictional_domain
-from cibgraph.loaders.scenario.timeline import DAY, POSTS_FROM, year_month
+from cibgraph.scenario import names
+from cibgraph.scenario.randomness import mix64, pick_cumulative, zipf_cumulative
+from cibgraph.scenario.text import fictional_domain
+from cibgraph.scenario.timeline import DAY, POSTS_FROM, year_month
 
 STORY_NUMBER_BASE = 100_000  # story number = day * base + rank, so ranks stay below it
 

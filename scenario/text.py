@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import cache
 from string import Formatter
 
-from cibgraph.loaders.scenario import names as n
+from cibgraph.scenario import names as n
 
 
 def person(rng: random.Random) -> tuple[str, str]:

@@ -14,12 +14,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
-from cibgraph.loaders.scenario import names, text
-from cibgraph.loaders.scenario.ids import PostIds, account_id, page_id
-from cibgraph.loaders.scenario.links import LinkPool
-from cibgraph.loaders.scenario.model import Post, PostingPopulation
-from cibgraph.loaders.scenario.randomness import pick_cumulative, zipf_cumulative
-from cibgraph.loaders.scenario.timeline import (
+from cibgraph.scenario import names, text
+from cibgraph.scenario.ids import PostIds, account_id, page_id
+from cibgraph.scenario.links import LinkPool
+from cibgraph.scenario.model import Post, PostingPopulation
+from cibgraph.scenario.randomness import pick_cumulative, zipf_cumulative
+from cibgraph.scenario.timeline import (
     DAY,
     HOUR,
     HOURLY_ACTIVITY,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 
-from cibgraph.loaders.scenario.ids import ScrambledCounter
-from cibgraph.loaders.scenario.names import FIRST_NAMES, LAST_NAMES
-from cibgraph.loaders.scenario.timeline import POSTS_UNTIL, iso, uniform_time
+from cibgraph.scenario.ids import ScrambledCounter
+from cibgraph.scenario.names import FIRST_NAMES, LAST_NAMES
+from cibgraph.scenario.timeline import POSTS_UNTIL, iso, uniform_time
 
 KINDS = ("ip", "device", "phone", "email", "payment")
 MAIL_DOMAINS = ("mail.example", "inbox.example", "post.example", "webmail.example")

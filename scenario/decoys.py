@@ -13,11 +13,11 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cibgraph.loaders.scenario import names, text
-from cibgraph.loaders.scenario.identifiers import KINDS, identifier_row
-from cibgraph.loaders.scenario.ids import account_id, page_id
-from cibgraph.loaders.scenario.model import Group, Post, PostingPopulation, Row, Shared
-from cibgraph.loaders.scenario.money import (
+from cibgraph.scenario import names, text
+from cibgraph.scenario.identifiers import KINDS, identifier_row
+from cibgraph.scenario.ids import account_id, page_id
+from cibgraph.scenario.model import Group, Post, PostingPopulation, Row, Shared
+from cibgraph.scenario.money import (
     ACCOUNT_COUNTRIES,
     CURRENCY_OF,
     confidence,
@@ -25,15 +25,15 @@ from cibgraph.loaders.scenario.money import (
     money,
     pick_country,
 )
-from cibgraph.loaders.scenario.ordering import in_time_order
-from cibgraph.loaders.scenario.organic import (
+from cibgraph.scenario.ordering import in_time_order
+from cibgraph.scenario.organic import (
     IDENTIFIER_KIND_WEIGHTS,
     MISSING_SHARE,
     PLATFORM,
     OrganicCrowd,
 )
-from cibgraph.loaders.scenario.randomness import component_rng, lognormal_int, pareto_weight
-from cibgraph.loaders.scenario.timeline import (
+from cibgraph.scenario.randomness import component_rng, lognormal_int, pareto_weight
+from cibgraph.scenario.timeline import (
     DAY,
     HOUR,
     MINUTE,

@@ -18,22 +18,22 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
 from cibgraph.loaders.contract import CONTRACT, DECOYS, LOAD_ORDER, TRUTH
-from cibgraph.loaders.scenario.activity import POSTS_PER_SCALE, EverydayPosts
-from cibgraph.loaders.scenario.decoys import FanClub, MediaGroup, ViralLink
-from cibgraph.loaders.scenario.identifiers import IdentifierValues
-from cibgraph.loaders.scenario.ids import AdIds, PostIds, Roster, interleave
-from cibgraph.loaders.scenario.model import Group, PostingPopulation, Row, Shared
-from cibgraph.loaders.scenario.organic import OrganicCrowd
-from cibgraph.loaders.scenario.planted import (
+from cibgraph.scenario.activity import POSTS_PER_SCALE, EverydayPosts
+from cibgraph.scenario.decoys import FanClub, MediaGroup, ViralLink
+from cibgraph.scenario.identifiers import IdentifierValues
+from cibgraph.scenario.ids import AdIds, PostIds, Roster, interleave
+from cibgraph.scenario.model import Group, PostingPopulation, Row, Shared
+from cibgraph.scenario.organic import OrganicCrowd
+from cibgraph.scenario.planted import (
     PlantedNetwork,
     it_cell_spec,
     it_firm_spec,
     random_spec,
 )
-from cibgraph.loaders.scenario.randomness import component_rng
-from cibgraph.loaders.scenario.writer import TableWriter, file_name
+from cibgraph.scenario.randomness import component_rng
+from cibgraph.scenario.writer import TableWriter, file_name
 
 FILE_KINDS: tuple[str, ...] = (*LOAD_ORDER, TRUTH.kind, DECOYS.kind)
 MAX_SCALE = 1_000

@@ -16,32 +16,32 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cibgraph.loaders.scenario import names, text
-from cibgraph.loaders.scenario.campaigns import CampaignPlanner, CampaignStyle, Member
-from cibgraph.loaders.scenario.identifiers import KINDS, identifier_row
-from cibgraph.loaders.scenario.ids import account_id, page_id
-from cibgraph.loaders.scenario.model import Group, Post, PostingPopulation, Row, Shared
-from cibgraph.loaders.scenario.money import (
+from cibgraph.scenario import names, text
+from cibgraph.scenario.campaigns import CampaignPlanner, CampaignStyle, Member
+from cibgraph.scenario.identifiers import KINDS, identifier_row
+from cibgraph.scenario.ids import account_id, page_id
+from cibgraph.scenario.model import Group, Post, PostingPopulation, Row, Shared
+from cibgraph.scenario.money import (
     ACCOUNT_COUNTRIES,
     confidence,
     local_amount,
     money,
     pick_country,
 )
-from cibgraph.loaders.scenario.organic import (
+from cibgraph.scenario.organic import (
     IDENTIFIER_KIND_WEIGHTS,
     MISSING_SHARE,
     PLATFORM,
     OpenOrganisation,
 )
-from cibgraph.loaders.scenario.randomness import (
+from cibgraph.scenario.randomness import (
     component_rng,
     lognormal_int,
     pareto_weight,
     split_count,
     split_total,
 )
-from cibgraph.loaders.scenario.timeline import (
+from cibgraph.scenario.timeline import (
     ADS_FROM,
     DAY,
     POSTS_FROM,

@@ -6,7 +6,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from itertools import count
 
-from cibgraph.loaders.scenario.model import Post
+from cibgraph.scenario.model import Post
 
 
 def in_time_order(batches: Iterable[list[Post]]) -> Iterator[Post]:

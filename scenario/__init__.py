@@ -4,7 +4,7 @@
 ``truth.csv``; see ``generate.py`` for how the parts fit together.
 """
 
-from cibgraph.loaders.scenario.generate import (
+from cibgraph.scenario.generate import (
     FileSummary,
     GenerationSummary,
     GroupSummary,

@@ -12,12 +12,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cibgraph.loaders.scenario import names, text
-from cibgraph.loaders.scenario.ids import PostIds
-from cibgraph.loaders.scenario.model import Post, Row
-from cibgraph.loaders.scenario.ordering import in_time_order
-from cibgraph.loaders.scenario.randomness import pick_cumulative
-from cibgraph.loaders.scenario.timeline import (
+from cibgraph.scenario import names, text
+from cibgraph.scenario.ids import PostIds
+from cibgraph.scenario.model import Post, Row
+from cibgraph.scenario.ordering import in_time_order
+from cibgraph.scenario.randomness import pick_cumulative
+from cibgraph.scenario.timeline import (
     DAY,
     HOUR,
     HOURLY_ACTIVITY,

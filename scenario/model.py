@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from cibgraph.loaders.scenario.identifiers import IdentifierValues
-from cibgraph.loaders.scenario.ids import AdIds, PostIds
-from cibgraph.loaders.scenario.text import HandleRegistry, slug
+from cibgraph.scenario.identifiers import IdentifierValues
+from cibgraph.scenario.ids import AdIds, PostIds
+from cibgraph.scenario.text import HandleRegistry, slug
 
 Row = tuple[str, ...]
 # (created_at as epoch seconds, the posts.csv row): groups yield posts in time order
