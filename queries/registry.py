@@ -24,9 +24,6 @@ parameters: nothing a user types is ever pasted into the Cypher text.
 from __future__ import annotations
 
 import difflib
-import json
-import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,20 +34,14 @@ import yaml
 
 from cibgraph.core.errors import CibError, QueryFailed, UsageError
 from cibgraph.core.runner import QueryRunner, Row
+from cibgraph.queries.values import coerce_value, cypher_literal
 
 CATEGORIES = ("signal", "exploration", "network", "provenance")
 REQUIRED_KEYS = ("name", "title", "category", "description", "parameters", "revision")
 OPTIONAL_KEYS = ("references", "unbounded")
 SUFFIX = ".cypher"
 
-_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_LIMIT = re.compile(r"\bLIMIT\b", re.IGNORECASE)
 # A dot, colon or $ before the keyword makes it a property, label or parameter, not a clause.
-_WRITE = re.compile(
-    r"(?<![.\w`$:])(CREATE|MERGE|DELETE|SET|REMOVE|FOREACH|LOAD\s+CSV)\b", re.IGNORECASE
-)
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TIMEOUT_CODES = ("TransactionTimedOut",)  # ...TimedOut and ...TimedOutClientConfiguration
 
 
@@ -66,10 +57,6 @@ class UnknownQuery(UsageError):
 
 class UnknownParameter(UsageError):
     """A parameter was given that the query does not declare."""
-
-
-class InvalidParameterValue(UsageError):
-    """A parameter value cannot be turned into the type of its default."""
 
 
 class QueryTimedOut(QueryFailed):
@@ -123,7 +110,7 @@ class LibraryQuery:
                     f"Query '{self.name}' has no parameter '{key}'.",
                     f"its parameters are: {known}",
                 )
-            values[key] = _coerce(self.name, key, raw, values[key])
+            values[key] = coerce_value(self.name, key, raw, values[key])
         return values
 
     def browser_params(self, values: Mapping[str, Any] | None = None) -> list[str]:
@@ -282,261 +269,3 @@ def load_library(root: Traversable | None = None) -> Library:
     files = _query_files(root or _package_files())
     queries = [parse_query(f.read_text(encoding="utf-8"), str(f)) for f in files]
     return Library(tuple(sorted(queries, key=lambda q: q.name)))
-
-
-# ---------------------------------------------------------------------------
-# Validation: what CI checks for every file (the database EXPLAINs them too)
-
-
-def validate_query(query: LibraryQuery) -> list[str]:
-    """Everything wrong with one query's header and its use of parameters."""
-    header = query.header
-    problems = [f"missing header key '{key}'" for key in REQUIRED_KEYS if key not in header]
-    unknown = sorted(set(header) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
-    problems += [f"unknown header key '{key}'" for key in unknown]
-
-    name = header.get("name")
-    if "name" in header:
-        if not isinstance(name, str) or not _SNAKE.match(name):
-            problems.append(f"name {name!r} is not snake_case")
-        elif name != query.stem:
-            problems.append(f"name '{name}' differs from the file name '{query.stem}{SUFFIX}'")
-    for key in ("title", "description"):
-        if key in header and not (isinstance(header[key], str) and header[key].strip()):
-            problems.append(f"{key} must be non-empty text")
-    if "category" in header and header["category"] not in CATEGORIES:
-        problems.append(f"category {header['category']!r} is not one of {', '.join(CATEGORIES)}")
-    revision = header.get("revision")
-    if "revision" in header and not (
-        isinstance(revision, int) and not isinstance(revision, bool) and revision > 0
-    ):
-        problems.append(f"revision {revision!r} is not a positive integer")
-    problems += _reference_problems(header)
-    if "unbounded" in header and not isinstance(header["unbounded"], bool):
-        problems.append("unbounded must be true or false")
-    problems += _parameter_problems(header.get("parameters"), "parameters" in header)
-
-    code = strip_literals(query.cypher)
-    if not code.strip():
-        problems.append("no Cypher after the header")
-    used = set(_PARAM.findall(code))
-    declared = {p.name for p in query.parameters}
-    problems += [f"${name} is used but not declared" for name in sorted(used - declared)]
-    problems += [f"parameter '{name}' is declared but not used" for name in sorted(declared - used)]
-    if not query.unbounded and not _LIMIT.search(code):
-        problems.append("no LIMIT: cap the rows, or say `unbounded: true` in the header")
-    write = _WRITE.search(code)
-    if write:
-        problems.append(f"writes ({write.group(1).upper()}): library queries are read-only")
-    return problems
-
-
-def _reference_problems(header: Mapping[str, Any]) -> list[str]:
-    if "references" not in header:
-        return []
-    refs = header["references"]
-    if not isinstance(refs, list) or not all(
-        isinstance(r, str) and r.startswith(("https://", "http://")) for r in refs
-    ):
-        return ["references must be a list of http(s) URLs"]
-    return []
-
-
-def _parameter_problems(raw: Any, present: bool) -> list[str]:
-    if not present:
-        return []
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        return ["parameters must be a mapping (write `parameters: {}` for none)"]
-    problems = []
-    for name, spec in raw.items():
-        if not isinstance(name, str) or not _IDENTIFIER.match(name):
-            problems.append(f"parameter name {name!r} is not an identifier")
-            continue
-        if not isinstance(spec, dict) or set(spec) != {"default", "description"}:
-            problems.append(f"parameter '{name}' needs exactly `default` and `description`")
-            continue
-        if not (isinstance(spec["description"], str) and spec["description"].strip()):
-            problems.append(f"parameter '{name}' has no description")
-        if not _is_plain(spec["default"]):
-            problems.append(
-                f"parameter '{name}' default {spec['default']!r} is not null, a boolean, "
-                "a number, text, or a flat list or map of those (quote dates: '2019-04-01')"
-            )
-    return problems
-
-
-def _is_plain(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | str):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, list):
-        return all(_is_plain(v) and not isinstance(v, list | dict) for v in value)
-    if isinstance(value, dict):
-        # Reference tables such as country -> currency; flat, with identifier keys.
-        return all(
-            isinstance(k, str)
-            and _IDENTIFIER.match(k)
-            and _is_plain(v)
-            and not isinstance(v, list | dict)
-            for k, v in value.items()
-        )
-    return False
-
-
-def validate_library(root: Traversable | None = None) -> list[str]:
-    """Every problem in every library file, each prefixed with its file name."""
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    for file in _query_files(root or _package_files()):
-        try:
-            query = parse_query(file.read_text(encoding="utf-8"), str(file))
-        except InvalidQueryFile as exc:
-            problems.append(exc.message)
-            continue
-        problems += [f"{file.name}: {problem}" for problem in validate_query(query)]
-        if query.name in seen:
-            problems.append(f"{file.name}: name '{query.name}' is also used by {seen[query.name]}")
-        seen[query.name] = file.name
-    return problems
-
-
-def strip_literals(cypher: str) -> str:
-    """The Cypher with comments, string literals and `quoted` names blanked out.
-
-    Keeps offsets and line breaks, so a ``$name`` or ``LIMIT`` inside a string or a
-    comment is not mistaken for code.
-    """
-    out: list[str] = []
-    i, n = 0, len(cypher)
-    while i < n:
-        two = cypher[i : i + 2]
-        char = cypher[i]
-        if two == "//":
-            end = cypher.find("\n", i)
-            end = n if end == -1 else end
-        elif two == "/*":
-            end = cypher.find("*/", i + 2)
-            end = n if end == -1 else end + 2
-        elif char in "'\"`":
-            end = i + 1
-            while end < n and cypher[end] != char:
-                # Backslash escapes apply in strings; a doubled backtick is an escaped one.
-                end += 2 if cypher[end] == "\\" and char != "`" else 1
-            end = min(end + 1, n)
-        else:
-            out.append(char)
-            i += 1
-            continue
-        out.append("".join(c if c == "\n" else " " for c in cypher[i:end]))
-        i = end
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------------
-# Values: CLI strings in, Cypher literals out (for Browser only)
-
-
-def _coerce(query: str, name: str, raw: str, default: Any) -> Any:
-    try:
-        parsed: Any = json.loads(raw)
-    except ValueError:
-        parsed = raw
-
-    def bad(expected: str) -> InvalidParameterValue:
-        return InvalidParameterValue(
-            f"Parameter '{name}' of '{query}' expects {expected}, got {raw!r}.",
-            f"for example --param {name}={json.dumps(default)}",
-        )
-
-    if default is None:
-        return parsed
-    if isinstance(default, bool):
-        if isinstance(parsed, bool):
-            return parsed
-        if isinstance(parsed, str) and parsed.lower() in ("true", "false", "yes", "no"):
-            return parsed.lower() in ("true", "yes")
-        if parsed in (0, 1) and not isinstance(parsed, float):
-            return bool(parsed)
-        raise bad("true or false")
-    if isinstance(default, int):
-        if isinstance(parsed, int) and not isinstance(parsed, bool):
-            return parsed
-        if isinstance(parsed, float) and parsed.is_integer():
-            return int(parsed)
-        raise bad("a whole number")
-    if isinstance(default, float):
-        if (
-            isinstance(parsed, int | float)
-            and not isinstance(parsed, bool)
-            and math.isfinite(parsed)
-        ):
-            return float(parsed)
-        raise bad("a number")
-    if isinstance(default, str):
-        # Only a JSON string is unwrapped; anything else is the text exactly as typed.
-        return parsed if isinstance(parsed, str) else raw
-    if isinstance(default, list):
-        if isinstance(parsed, list):
-            items = parsed
-        elif isinstance(parsed, str):
-            items = [part.strip() for part in raw.split(",") if part.strip()]
-        else:
-            items = [parsed]
-        sample = default[0] if default else None
-        if sample is None:
-            return items
-        return [
-            _coerce(query, name, item if isinstance(item, str) else json.dumps(item), sample)
-            for item in items
-        ]
-    if isinstance(default, dict):
-        if isinstance(parsed, dict) and all(_is_plain(v) for v in parsed.values()):
-            return parsed
-        raise bad('a JSON object, e.g. {"IN": "INR"}')
-    raise bad(type(default).__name__)
-
-
-def cypher_literal(value: Any) -> str:
-    """A Cypher expression for ``value``, for the Browser ``:param`` lines only."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise UsageError(f"{value} has no Cypher literal.")
-        return repr(value)
-    if isinstance(value, str):
-        return "'" + _escape_string(value) + "'"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        items = (f"{_map_key(str(k))}: {cypher_literal(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    raise UsageError(f"A {type(value).__name__} value has no Cypher literal.")
-
-
-_STRING_ESCAPES = {
-    "\\": "\\\\",
-    "'": "\\'",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\b": "\\b",
-    "\f": "\\f",
-}
-
-
-def _escape_string(text: str) -> str:
-    return "".join(
-        _STRING_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text
-    )
-
-
-def _map_key(key: str) -> str:
-    return key if _IDENTIFIER.match(key) else "`" + key.replace("`", "``") + "`"

@@ -21,19 +21,16 @@ from cibgraph.graph.exports.safe_csv import escape_cell, write_csv
 from cibgraph.graph.exports.values import plain
 from cibgraph.queries.registry import (
     CATEGORIES,
-    InvalidParameterValue,
     InvalidQueryFile,
     QueryTimedOut,
     UnknownParameter,
     UnknownQuery,
-    cypher_literal,
     load_library,
     parse_query,
     split_header,
-    strip_literals,
-    validate_library,
-    validate_query,
 )
+from cibgraph.queries.validation import strip_literals, validate_library, validate_query
+from cibgraph.queries.values import InvalidParameterValue, cypher_literal
 from tests.fakes import RecordingRunner
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
