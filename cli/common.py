@@ -16,7 +16,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from cibgraph.core.errors import CibError, ServerStartFailed
-from cibgraph.graph.connection import Database, open_database
+from cibgraph.graph.connection import open_database
 from cibgraph.graph.settings import resolve_settings
 
 # Results go to stdout; progress, notes and errors to stderr, so pipes stay clean.
@@ -57,6 +57,15 @@ DatabaseOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of a table.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+RunOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--run",
+        metavar="ID",
+        help="Detection run id (default: the newest complete run).",
+        show_default=False,
+    ),
+]
 
 _CONNECTION_PARAMS = (
     inspect.Parameter("uri", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=UriOpt),
@@ -75,6 +84,16 @@ def with_database(func: Callable[..., R]) -> Callable[..., R]:
 
     The options are declared once here; the wrapped command takes ``db: Database``.
     """
+    return _with_connection(func, skip_if=None)
+
+
+def with_optional_database(skip_if: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """As ``with_database``, but ``db`` is None (no server needed) when the command's
+    boolean option ``skip_if`` (e.g. ``dry_run``) is true."""
+    return lambda func: _with_connection(func, skip_if=skip_if)
+
+
+def _with_connection(func: Callable[..., R], skip_if: str | None) -> Callable[..., R]:
     signature = inspect.signature(func)
     # Resolve string annotations (PEP 563) so Typer sees each option's Annotated metadata.
     hints = typing.get_type_hints(func, include_extras=True)
@@ -93,6 +112,8 @@ def with_database(func: Callable[..., R]) -> Callable[..., R]:
         database: str | None = None,
         **kwargs: Any,
     ) -> R:
+        if skip_if is not None and kwargs.get(skip_if):
+            return func(*args, db=None, **kwargs)
         settings = resolve_settings(uri, user, password, database)
         with open_database(settings) as db:
             return func(*args, db=db, **kwargs)
@@ -154,9 +175,3 @@ def new_app(help_text: str) -> typer.Typer:
         pretty_exceptions_show_locals=False,
         rich_markup_mode="rich",
     )
-
-
-def open_db_from(
-    uri: str | None, user: str | None, password: str | None, database: str | None
-) -> Database:
-    return open_database(resolve_settings(uri, user, password, database))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cibgraph.cli.common import JsonOpt, out, print_json, with_database
+from cibgraph.cli.common import JsonOpt, RunOpt, out, print_json, with_database
 from cibgraph.graph.connection import Database
 from cibgraph.graph.evaluate import (
     ActorLabels,
@@ -41,16 +41,6 @@ DecoysOpt = Annotated[
         metavar="FILE",
         help="Authentic coordinators: actor_id, actor_type, decoy_label. Reports how many "
         "of each group landed in flagged networks (the bar is none).",
-        show_default=False,
-    ),
-]
-RunOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--run",
-        metavar="ID",
-        help="DetectionRun id (default: the newest complete run; running or failed runs "
-        "are refused).",
         show_default=False,
     ),
 ]

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
+from cibgraph.cli.common import JsonOpt, QuietOpt, RunOpt, err, out, print_json, with_database
 from cibgraph.graph.connection import Database
 from cibgraph.graph.exports.export import export_run
 from cibgraph.graph.exports.progress import NoProgress
@@ -26,12 +26,6 @@ class ExportFormat(StrEnum):
     gexf = "gexf"
 
 
-RunOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--run", help="Detection run id (default: the newest complete run).", show_default=False
-    ),
-]
 OutOpt = Annotated[
     Path,
     typer.Option(

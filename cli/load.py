@@ -18,17 +18,14 @@ from rich.progress import (
 from rich.table import Table
 
 from cibgraph.cli.common import (
-    DatabaseOpt,
     JsonOpt,
-    PasswordOpt,
     QuietOpt,
-    UriOpt,
-    UserOpt,
     err,
-    open_db_from,
     out,
     print_json,
+    with_optional_database,
 )
+from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.contract import LOAD_ORDER
 from cibgraph.loaders.discover import FORMATS, plan_load
@@ -97,7 +94,9 @@ def _summary(ledger: LoadLedger) -> Table:
     return table
 
 
+@with_optional_database(skip_if="dry_run")
 def load_command(
+    db: Database | None,
     paths: Annotated[
         list[Path],
         typer.Argument(
@@ -156,10 +155,6 @@ def load_command(
     ] = False,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Load files of the data contract into Neo4j: validate, write in batches, keep a ledger.
 
@@ -181,28 +176,23 @@ def load_command(
     """
     options = LoadOptions(batch_size, on_error, dry_run, keep_extra, rejects_dir).checked()
     plan = plan_load(paths, fmt=fmt, kind=kind)
-    db = None if dry_run else open_db_from(uri, user, password, database)
     show = not quiet and err.is_terminal
-    try:
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[rows]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            disable=not show,
-            transient=False,
-        )
-        with progress:
-            if bulk:
-                phase = None if quiet else (lambda name: err.print(f"bulk load: {name}"))
-                ledger = bulk_load(db, plan, options, RichLoadProgress(progress), phase).ledger
-            else:
-                ledger = load(db, plan, options, RichLoadProgress(progress))
-    finally:
-        if db is not None:
-            db.close()
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show,
+        transient=False,
+    )
+    with progress:
+        if bulk:
+            phase = None if quiet else (lambda name: err.print(f"bulk load: {name}"))
+            ledger = bulk_load(db, plan, options, RichLoadProgress(progress), phase).ledger
+        else:
+            ledger = load(db, plan, options, RichLoadProgress(progress))
     _report(ledger, json_, quiet)
     if ledger.status == "failed":
         raise typer.Exit(1)

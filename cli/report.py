@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cibgraph.cli.common import JsonOpt, QuietOpt, out, print_json, with_database
-from cibgraph.cli.export import ForceOpt, OutOpt, RunOpt, progress_sink
+from cibgraph.cli.common import JsonOpt, QuietOpt, RunOpt, out, print_json, with_database
+from cibgraph.cli.export import ForceOpt, OutOpt, progress_sink
 from cibgraph.graph.connection import Database
 from cibgraph.graph.report import write_report
 from cibgraph.graph.report.build import DEFAULT_TOP

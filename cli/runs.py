@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cibgraph.cli.common import JsonOpt, new_app, out, print_json, with_database
+from cibgraph.cli.common import JsonOpt, RunOpt, new_app, out, print_json, with_database
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.detect.explain import network_summary
@@ -16,13 +16,6 @@ from cibgraph.queries.registry import load_library
 
 app = new_app("Detection runs: what ran, with which parameters, on which data, and how it ended.")
 networks_app = new_app("Candidate networks of a detection run.")
-
-RunOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--run", help="Detection run id (default: the newest complete run).", show_default=False
-    ),
-]
 
 
 @app.command("list")

@@ -13,6 +13,7 @@ from typing import Any
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
+from cibgraph.core.values import native
 
 FACTS = """
 UNWIND $keys AS key
@@ -74,28 +75,22 @@ class MemberFacts:
         return (self.affiliated or self.operator_affiliated) and not self.disclosed
 
 
-def _native(value: Any) -> Any:
-    # neo4j.time.DateTime -> datetime, so scoring works on plain Python values.
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 def _facts(row: dict[str, Any]) -> MemberFacts:
     ads = tuple(
-        Ad(float(ad["spend"] or 0.0), ad["currency"], ad["payer"], _native(ad["started_at"]))
+        Ad(float(ad["spend"] or 0.0), ad["currency"], ad["payer"], native(ad["started_at"]))
         for ad in row["ads"]
     )
     return MemberFacts(
         key=row["key"],
         is_account=bool(row["is_account"]),
         is_admin=bool(row["is_admin"]),
-        created_at=_native(row["created_at"]),
+        created_at=native(row["created_at"]),
         followers=row["followers"],
         handle=row["handle"],
         name=row["name"],
         country=row["country"],
-        first_post=_native(row["first_post"]),
-        last_post=_native(row["last_post"]),
+        first_post=native(row["first_post"]),
+        last_post=native(row["last_post"]),
         posts=int(row["posts"]),
         disclosed=bool(row["disclosed"]),
         affiliated=bool(row["affiliated"]),

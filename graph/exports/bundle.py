@@ -22,6 +22,7 @@ from typing import Any
 
 from cibgraph.core.errors import RunNotReady
 from cibgraph.core.runner import QueryRunner, Row
+from cibgraph.core.values import native
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.exports.progress import NoProgress, Progress
 
@@ -69,12 +70,6 @@ ORDER BY n.rank, r.share DESC, org.id
 """
 
 
-def _native(value: Any) -> Any:
-    """Neo4j temporal values to Python ones; everything else unchanged."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 def _json(value: Any, default: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -119,8 +114,8 @@ class RunInfo:
         return cls(
             id=str(props["id"]),
             status=str(props.get("status") or ""),
-            started_at=_native(props.get("started_at")),
-            finished_at=_native(props.get("finished_at")),
+            started_at=native(props.get("started_at")),
+            finished_at=native(props.get("finished_at")),
             algorithm=props.get("algorithm"),
             window=props.get("window"),
             window_source=props.get("window_source"),
@@ -178,8 +173,8 @@ class NetworkRecord:
             followers_total=_int(props.get("followers_total")),
             ad_spend_usd=_float(props.get("ad_spend_usd")),
             ad_spend={str(k): _float(v) for k, v in _json(props.get("ad_spend"), {}).items()},
-            first_activity=_native(props.get("first_activity")),
-            last_activity=_native(props.get("last_activity")),
+            first_activity=native(props.get("first_activity")),
+            last_activity=native(props.get("last_activity")),
             score=_float(props.get("score")),
             coordination_score=_float(props.get("coordination_score")),
             inauthenticity_score=_float(props.get("inauthenticity_score")),
@@ -227,7 +222,7 @@ class MemberRecord:
             name=row.get("name"),
             handle=row.get("handle"),
             followers=row.get("followers"),
-            created_at=_native(row.get("created_at")),
+            created_at=native(row.get("created_at")),
             country=row.get("country"),
             platform=row.get("platform"),
             verified=row.get("verified"),

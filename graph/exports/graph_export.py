@@ -252,23 +252,28 @@ def _gexf_values(parent: ET.Element, attrs: Sequence[Attr], record: Any) -> None
             ET.SubElement(values, "attvalue", {"for": str(index), "value": _text(value, attr.type)})
 
 
+def _write_one(
+    name: str,
+    build: Callable[[RunBundle], bytes],
+    bundle: RunBundle,
+    out: OutputDir,
+    progress: Progress | None,
+) -> dict[str, Path]:
+    progress = progress or NoProgress()
+    out.plan((name,))
+    progress.stage(f"Writing {name}", 1)
+    path = out.write_bytes(name, build(bundle))
+    progress.advance()
+    return {name: path}
+
+
 def write_graphml(
     bundle: RunBundle, out: OutputDir, progress: Progress | None = None
 ) -> dict[str, Path]:
-    progress = progress or NoProgress()
-    out.plan((GRAPHML_FILE,))
-    progress.stage(f"Writing {GRAPHML_FILE}", 1)
-    path = out.write_bytes(GRAPHML_FILE, graphml_bytes(bundle))
-    progress.advance()
-    return {GRAPHML_FILE: path}
+    return _write_one(GRAPHML_FILE, graphml_bytes, bundle, out, progress)
 
 
 def write_gexf(
     bundle: RunBundle, out: OutputDir, progress: Progress | None = None
 ) -> dict[str, Path]:
-    progress = progress or NoProgress()
-    out.plan((GEXF_FILE,))
-    progress.stage(f"Writing {GEXF_FILE}", 1)
-    path = out.write_bytes(GEXF_FILE, gexf_bytes(bundle))
-    progress.advance()
-    return {GEXF_FILE: path}
+    return _write_one(GEXF_FILE, gexf_bytes, bundle, out, progress)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cibgraph.core.runner import QueryRunner
+from cibgraph.core.values import native
 from cibgraph.graph.exports.bundle import (
     AttributionRecord,
     EdgeRecord,
@@ -135,11 +136,6 @@ def _seconds(a: Any, b: Any) -> int:
     return int(abs((b - a).total_seconds()))
 
 
-def _native(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 def _split_object(obj: str) -> tuple[str, str]:
     kind, _, ref = obj.partition(":")
     return kind, ref
@@ -159,7 +155,7 @@ def shared_objects(
         kind, ref = _split_object(obj)
         query = OBJECT_SHARES.get(kind)
         rows = runner.read(query, {"ref": ref, "network_id": network_id}) if query else []
-        times = sorted(_native(r["at"]) for r in rows if r["at"] is not None)
+        times = sorted(native(r["at"]) for r in rows if r["at"] is not None)
         text = next((str(r["text"]) for r in rows if r.get("text")), None)
         objects.append(
             SharedObject(
@@ -227,7 +223,7 @@ def _leading_int(text: Any, default: int) -> int:
 
 def posts_per_day(runner: QueryRunner, network_id: str) -> list[tuple[date, int]]:
     rows = runner.read(POSTS_PER_DAY, {"network_id": network_id})
-    return [(_native(r["day"]), int(r["posts"])) for r in rows if r["day"] is not None]
+    return [(native(r["day"]), int(r["posts"])) for r in rows if r["day"] is not None]
 
 
 def gather_facts(
