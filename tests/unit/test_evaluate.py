@@ -27,6 +27,7 @@ from cibgraph.graph.evaluate import (
     TruthFileError,
     TruthNotInGraph,
     adjusted_rand_index,
+    ratio,
 )
 from cibgraph.graph.evaluate import score as ev
 from cibgraph.loaders.truth import evaluate_files as evaluate
@@ -91,8 +92,8 @@ def test_ari_is_symmetric_and_refuses_unequal_lengths() -> None:
 
 
 def test_ratio_defines_zero_over_zero_as_zero() -> None:
-    assert ev.ratio(0, 0) == 0.0
-    assert ev.ratio(3, 4) == 0.75
+    assert ratio(0, 0) == 0.0
+    assert ratio(3, 4) == 0.75
 
 
 # --- a hand-built run ---------------------------------------------------------------
