@@ -43,16 +43,16 @@ class RejectsWriter:
         self,
         directory: Path,
         source_name: str,
-        max_rows: int = REJECTS_MAX_ROWS,
-        max_bytes: int = REJECTS_MAX_BYTES,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.path = directory / f"{source_name}.rejects.csv"
         self._handle: IO[str] | None = None
         self._counter: _CountingText | None = None
         self._writer: Any = None
         self._source = source_name
-        self.max_rows = max_rows
-        self.max_bytes = max_bytes
+        self.max_rows = REJECTS_MAX_ROWS if max_rows is None else max_rows
+        self.max_bytes = REJECTS_MAX_BYTES if max_bytes is None else max_bytes
         self.count = 0  # rows in the file
         self.dropped = 0  # rejected rows past the cap: counted, not written
 
