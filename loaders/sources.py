@@ -32,6 +32,7 @@ LINE_LIMIT = 2 * CSV_FIELD_LIMIT
 # JSON nested deeper than this is no contract value (the deepest is a list of hashtags);
 # deeper input reaches Python's recursion limit inside json and the checks after it.
 JSON_DEPTH_LIMIT = 32
+JSONL_KEYS_LIMIT = 1_000
 
 
 class FileProblem(Exception):
@@ -324,8 +325,11 @@ class SourceFile:
                             row.column = _SURROGATE.sub("\ufffd", surrogate)
                         else:
                             row.values = value
+                            # The keys seen, for callers that check columns; capped so
+                            # that rows of ever-new keys cannot grow it without end.
                             for key in value:
-                                keys.setdefault(str(key), None)
+                                if len(keys) < JSONL_KEYS_LIMIT:
+                                    keys.setdefault(str(key), None)
                     else:
                         row.problem = f"expected a JSON object, got {type(value).__name__}"
             yield row

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cibgraph.cli import browser as browser_cli
+from cibgraph.cli.common import err
 from cibgraph.cli.main import app
 from cibgraph.graph.errors import PortInUse
 from cibgraph.graph.guide_server import GuideServer, make_server, serve_in_thread
@@ -63,7 +64,7 @@ def test_request_paths_are_logged_as_plain_escaped_text(
     assert shown in line
     assert "\x1b" not in line and "\x07" not in line and "\u202e" not in line
     # What `cib browser --serve` does with the line: Rich must print it as it is.
-    with browser_cli.err.capture() as captured:
+    with err.capture() as captured:
         browser_cli._log(line)
     printed = captured.get()
     assert line in printed and "\x1b]8;" not in printed, "no markup, no terminal link"
