@@ -9,11 +9,11 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import ALGORITHMS, DetectParams
 from cibgraph.graph.detect.pipeline import DetectionResult, detect
-from cibgraph.graph.display import terminal_safe
 
 _DEFAULTS = DetectParams()
 

@@ -11,10 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, err, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.explain import Explanation, explain_network, explain_pair
-from cibgraph.graph.display import terminal_safe
 
 
 def _detail(value: object) -> str:

@@ -26,8 +26,8 @@ from cibgraph.cli.common import (
     print_json,
     with_optional_database,
 )
+from cibgraph.core.display import terminal_safe
 from cibgraph.graph.connection import Database
-from cibgraph.graph.display import terminal_safe
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.contract import LOAD_ORDER
 from cibgraph.loaders.discover import FORMATS, plan_load

@@ -17,10 +17,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, new_app, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import OutputExists, UsageError
 from cibgraph.core.runner import Row
 from cibgraph.graph.connection import Database
-from cibgraph.graph.display import terminal_safe
 from cibgraph.graph.exports.safe_csv import write_csv
 from cibgraph.graph.exports.values import plain
 from cibgraph.queries.registry import CATEGORIES, LibraryQuery, load_library

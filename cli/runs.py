@@ -10,10 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, RunOpt, new_app, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.detect.explain import network_summary
-from cibgraph.graph.display import terminal_safe
 from cibgraph.queries.registry import load_library
 
 app = new_app("Detection runs: what ran, with which parameters, on which data, and how it ended.")

@@ -35,8 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from cibgraph.core.display import mark_bidi
 from cibgraph.core.errors import PortInUse
-from cibgraph.graph.display import mark_bidi
 from cibgraph.queries.guide import BASE_PLACEHOLDER, GUIDE_FILE, SERVED, browser_files
 
 # Browser fetches two small files; anything more at once is not Browser.

@@ -12,7 +12,7 @@ import base64
 import html
 from collections.abc import Mapping, Sequence
 
-from cibgraph.graph.display import mark_bidi
+from cibgraph.core.display import mark_bidi
 from cibgraph.graph.report.document import Block, Code, Heading, Image, Paragraph, Table
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cibgraph.graph.display import mark_bidi
+from cibgraph.core.display import mark_bidi
 from cibgraph.graph.report.document import Block, Code, Heading, Image, Paragraph, Table
 
 # Characters that make inline markup (emphasis, code, links, raw HTML, tables, strikethrough).

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cibgraph.cli import browser as browser_cli
 from cibgraph.cli.common import err
 from cibgraph.cli.main import app
-from cibgraph.graph.errors import PortInUse
+from cibgraph.core.errors import PortInUse
 from cibgraph.graph.guide_server import GuideServer, make_server, serve_in_thread
 from cibgraph.queries.guide import GRASS_FILE, GUIDE_FILE
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cibgraph.graph.display import mark_bidi, terminal_safe
-from cibgraph.graph.errors import UnsafeOutputPath
+from cibgraph.core.display import mark_bidi, terminal_safe
+from cibgraph.core.errors import UnsafeOutputPath
 from cibgraph.graph.exports.export import export_run
 from cibgraph.graph.report import write_report
 from cibgraph.graph.report.html import escape as html_escape
