@@ -49,7 +49,8 @@ def browser_command(
         ),
     ] = False,
     port: Annotated[
-        int, typer.Option("--port", help="Port for --serve (default: any free port).")
+        int,
+        typer.Option("--port", min=0, max=65535, help="Port for --serve (default: any free port)."),
     ] = 0,
 ) -> None:
     """How to open Neo4j Browser on this data, and load cibgraph's style and guide.

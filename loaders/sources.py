@@ -149,16 +149,12 @@ def decode_json_line(line: str) -> tuple[Any, str | None]:
     return value, None
 
 
-class _Overlong(Exception):
-    """Internal: the physical line starting at ``line`` was longer than LINE_LIMIT."""
-
-
 def bounded_lines(text: IO[str], limit: int = LINE_LIMIT) -> Iterator[tuple[str, int | None]]:
     """The file's physical lines, each at most ``limit`` characters.
 
-    A longer line comes back as ``(its first REJECT_RECORD_LIMIT characters, its full
-    length)`` after the rest of it was read in ``limit``-sized pieces and dropped, so the
-    memory a line takes is bounded whatever its length. Other lines: ``(line, None)``.
+    A longer line comes back as ``(its first 31,000 characters, its full length)``, the
+    rest of it read in ``limit``-sized pieces and dropped, so the memory a line takes is
+    bounded whatever its length. Other lines: ``(line, None)``.
     """
     while True:
         line = text.readline(limit + 1)
@@ -168,7 +164,8 @@ def bounded_lines(text: IO[str], limit: int = LINE_LIMIT) -> Iterator[tuple[str,
             yield line, None
             continue
         length = len(line)
-        head = line[:REJECT_RECORD_LIMIT]
+        # Short enough that printable() keeps it whole, with the full length after it.
+        head = line[: REJECT_RECORD_LIMIT - 1000]
         ended = line.endswith(("\n", "\r"))
         del line
         while not ended:
