@@ -131,3 +131,11 @@ def test_a_busy_port_is_a_one_line_error_with_a_hint() -> None:
     assert f"Port {port} is in use on 127.0.0.1" in result.stderr
     assert "Hint:" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "99999999999"])
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    # bind() raised OverflowError ("port must be 0-65535"): a traceback.
+    result = CliRunner().invoke(app, ["browser", "--serve", "--port", port])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
