@@ -145,10 +145,16 @@ def stop(timeout: TimeoutOpt = 60.0, quiet: QuietOpt = False) -> None:
 
 @app.command("status")
 def status_cmd(json_: JsonOpt = False) -> None:
-    """Running or stopped; Neo4j, GDS and APOC versions; URLs; data size."""
+    """Running or stopped; Neo4j, GDS and APOC versions; URLs; data size.
+
+    Exits 2 when the server runs but does not answer queries (a wrong stored password,
+    say), so scripts can tell it from a healthy server.
+    """
     info = collect_status(instance_paths())
     if json_:
         print_json(info)
+        if "error" in info:
+            raise typer.Exit(2)
         return
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
@@ -169,6 +175,8 @@ def status_cmd(json_: JsonOpt = False) -> None:
     if "error" in info:
         table.add_row("problem", f"[red]{info['error']}[/]")
     out.print(table)
+    if "error" in info:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import ALGORITHMS, DetectParams
@@ -90,7 +92,7 @@ def _table(result: DetectionResult, show: int) -> Table:
             f"{n.score.coordination:.2f}",
             f"{n.score.inauthenticity:.2f}",
             "[bold red]yes[/]" if n.flagged else "no",
-            f"{top.name} ({top.share:.0%})" if top else "",
+            Text(terminal_safe(f"{top.name} ({top.share:.0%})")) if top else "",
         )
     return table
 

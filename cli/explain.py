@@ -6,9 +6,12 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, err, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.explain import Explanation, explain_network, explain_pair
@@ -26,8 +29,9 @@ def _print(explanation: Explanation, show_cypher: bool) -> None:
     summary = explanation.summary
     if "roles" in summary:
         flagged = "[bold red]FLAGGED[/]" if summary.get("flagged") else "not flagged"
+        subject = escape(terminal_safe(explanation.subject))
         out.print(
-            f"[bold]{explanation.subject}[/]  {flagged}  score {summary.get('score')} "
+            f"[bold]{subject}[/]  {flagged}  score {summary.get('score')} "
             f"(coordination {summary.get('coordination_score')} x inauthenticity "
             f"{summary.get('inauthenticity_score')})"
         )
@@ -41,14 +45,17 @@ def _print(explanation: Explanation, show_cypher: bool) -> None:
         out.print(f"inauthenticity by cue:  {signals.get('inauthenticity', {})}")
     else:
         for edge in summary.get("coordination_edges", []):
-            out.print(f"run {edge['run_id']}: {_detail(edge['edge'])}")
+            out.print(Text(terminal_safe(f"run {edge['run_id']}: {_detail(edge['edge'])}")))
     table = Table(
         "section",
         *(k for k in (explanation.evidence[0] if explanation.evidence else {}) if k != "section"),
         title="Evidence",
     )
     for row in explanation.evidence:
-        table.add_row(*(_detail(v) if v is not None else "" for v in row.values()))
+        # Names and URLs are data: Text, never markup; bidi controls marked.
+        table.add_row(
+            *(Text(terminal_safe(_detail(v)) if v is not None else "") for v in row.values())
+        )
     out.print(table)
     if show_cypher:
         out.print("[bold]Paste into Neo4j Browser to see the paths:[/]")

@@ -16,6 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from cibgraph.cli.common import (
     JsonOpt,
@@ -25,6 +26,7 @@ from cibgraph.cli.common import (
     print_json,
     with_optional_database,
 )
+from cibgraph.core.display import terminal_safe
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.contract import LOAD_ORDER
@@ -213,14 +215,22 @@ def _report(ledger: LoadLedger, json_: bool, quiet: bool) -> None:
         f"+ rejected {totals['rejected']:,}"
         + ("  [green]reconciled[/]" if data["reconciles"] else "  [red]DOES NOT RECONCILE[/]")
     )
+    # File names and reasons (which quote row data) are printed as text, never as markup.
     for item in ledger.ignored:
-        err.print(f"[dim]ignored {item['path']}: {item['reason']}[/]")
+        err.print(Text(f"ignored {terminal_safe(item['path'])}: {item['reason']}", style="dim"))
     for f in ledger.files:
+        name = terminal_safe(f.name)
         if f.note:
-            err.print(f"[yellow]{f.name}[/]: {f.note}")
+            err.print(Text.assemble((name, "yellow"), f": {terminal_safe(f.note)}"))
         if f.error:
-            err.print(f"[red]{f.name}[/]: {f.error}")
+            err.print(Text.assemble((name, "red"), f": {terminal_safe(f.error)}"))
         if f.rejects_path:
-            err.print(f"rejects: {f.rejects_path}")
-    err.print(f"ledger: {Path(ledger.rejects_dir) / 'ledger.json'}")
+            capped = (
+                f" (the first {f.rejected - f.rejects_dropped:,} of {f.rejected:,} rejected "
+                "rows; the rest are counted in the ledger)"
+                if f.rejects_dropped
+                else ""
+            )
+            err.print(Text(f"rejects: {terminal_safe(f.rejects_path)}{capped}"))
+    err.print(Text(f"ledger: {terminal_safe(str(Path(ledger.rejects_dir) / 'ledger.json'))}"))
     sys.stderr.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, new_app, out, print_json, with_database
-from cibgraph.core.errors import UsageError
+from cibgraph.core.display import terminal_safe
+from cibgraph.core.errors import OutputExists, UsageError
 from cibgraph.core.runner import Row
 from cibgraph.graph.connection import Database
 from cibgraph.graph.exports.safe_csv import write_csv
@@ -86,20 +88,42 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], title: str | None = None) -
     names = columns_of(rows)
     table = Table(*names, title=title)
     for row in rows:
-        table.add_row(*(Text(cell_text(row.get(name))) for name in names))
+        table.add_row(*(Text(terminal_safe(cell_text(row.get(name)))) for name in names))
     return table
 
 
+def _refuse_existing(path: Path) -> None:
+    if path.is_symlink():
+        raise UsageError(
+            f"--out {path} is a symlink; refusing to write through it.",
+            "remove it, or pass --force to replace the link itself with the file",
+        )
+    if path.exists():
+        raise OutputExists([str(path)], "pass --force to overwrite, or choose another --out")
+
+
 @contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
+def _output(path: Path | None, force: bool = False) -> Iterator[IO[str]]:
+    """The --out file, created new: an existing file (or a symlink, wherever it points)
+    is refused without --force; with it, a symlink is replaced, never written through."""
     if path is None:
         yield sys.stdout
         return
+    if not force:
+        _refuse_existing(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    if not force:
+        flags |= os.O_EXCL  # also refuses a file created since the check above
     try:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            yield handle
+        if force and path.is_symlink():
+            path.unlink()
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        raise OutputExists([str(path)], "pass --force to overwrite") from None
     except OSError as exc:
         raise UsageError(f"Cannot write {path}: {exc.strerror}.") from None
+    with open(fd, "w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 def write_rows(rows: list[Row], fmt: OutputFormat, target: IO[str]) -> None:
@@ -221,6 +245,10 @@ def run(
             "--out", "-o", help="Write the rows to this file instead of stdout.", show_default=False
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite an existing --out file (a symlink is replaced)."),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Run a library query read-only and print its rows.
@@ -239,8 +267,10 @@ def run(
     if timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds.")
     query = load_library().get(name)
+    if out_file is not None and not force:
+        _refuse_existing(out_file)  # before the query runs, not after
     rows = query.run(db, parse_params(param), timeout=timeout)
-    with _output(out_file) as target:
+    with _output(out_file, force) as target:
         write_rows(rows, format_, target)
     if not quiet:
         where = f" to {out_file}" if out_file else ""

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, RunOpt, new_app, out, print_json, with_database
+from cibgraph.core.display import terminal_safe
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.detect.explain import network_summary
@@ -104,9 +106,9 @@ def show_network(
     for role, group in sorted(roles.items()):
         members = Table("key", "name", "followers", "created", title=f"{group['count']} {role}s")
         for m in group["members"][:25]:
-            members.add_row(
-                m["key"],
-                str(m["name"] or ""),
+            members.add_row(  # keys and names are data: Text, never markup
+                Text(terminal_safe(str(m["key"]))),
+                Text(terminal_safe(str(m["name"] or ""))),
                 str(m["followers"] or ""),
                 str(m["created_at"] or "")[:10],
             )

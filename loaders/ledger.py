@@ -7,7 +7,6 @@ the graph or to a rejects line with its reason.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -15,12 +14,10 @@ import socket
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cibgraph.core.host import pid_alive
 from cibgraph.core.runner import QueryRunner
-from cibgraph.graph.exports.safe_csv import escape_cell
-from cibgraph.loaders.records import Rejection
 
 
 def now() -> datetime:
@@ -50,6 +47,7 @@ class FileLedger:
     created: int = 0  # rows whose node/relationship did not exist before
     superseded: int = 0  # duplicate ids in a batch: the last row won
     rejects_path: str | None = None
+    rejects_dropped: int = 0  # rejected rows past the rejects file's cap (in ``rejected``)
     note: str | None = None
     error: str | None = None
 
@@ -123,39 +121,6 @@ class LoadLedger:
             "ignored": self.ignored,
             "error": self.error,
         }
-
-
-class RejectsWriter:
-    """Appends rejected rows to ``<dir>/<file>.rejects.csv``, opened on the first one."""
-
-    HEADER = ("file", "line", "column", "reason", "record")
-
-    def __init__(self, directory: Path, source_name: str) -> None:
-        self.path = directory / f"{source_name}.rejects.csv"
-        self._handle: IO[str] | None = None
-        self._writer: Any = None
-        self._source = source_name
-        self.count = 0
-
-    def write(self, rejection: Rejection, record_text: str) -> None:
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._handle, quoting=csv.QUOTE_ALL)
-            self._writer.writerow(self.HEADER)
-        cells = (
-            self._source,
-            rejection.line,
-            rejection.column or "",
-            rejection.reason,
-            record_text.rstrip("\r\n"),
-        )
-        self._writer.writerow([escape_cell(c) for c in cells])
-        self.count += 1
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
 
 
 def _props(data: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:

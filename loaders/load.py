@@ -26,13 +26,13 @@ from cibgraph.loaders.ledger import (
     FileLedger,
     LedgerStore,
     LoadLedger,
-    RejectsWriter,
     mark_interrupted_runs,
     new_run_id,
     now,
 )
 from cibgraph.loaders.peers import validate_peer_row
 from cibgraph.loaders.records import Record, Rejection
+from cibgraph.loaders.rejects import RejectsWriter
 from cibgraph.loaders.sources import FileProblem, RawRow, SourceFile, printable
 from cibgraph.loaders.statements import STATEMENTS
 from cibgraph.loaders.validate import ValidationContext, redact, validate_row
@@ -87,9 +87,22 @@ Validator = Callable[[RawRow], Record | Rejection]
 
 
 def _validator(planned: PlannedFile, ctx: ValidationContext) -> Validator:
-    if planned.format == "contract":
-        return lambda raw: validate_row(planned.kind, raw, ctx)
-    return lambda raw: validate_peer_row(planned.format, raw, ctx)
+    def check(raw: RawRow) -> Record | Rejection:
+        if planned.format == "contract":
+            return validate_row(planned.kind, raw, ctx)
+        return validate_peer_row(planned.format, raw, ctx)
+
+    def guarded(raw: RawRow) -> Record | Rejection:
+        # The parsers turn every bad value they know into BadValue; a value no parser
+        # foresaw (Python's own limits: huge numbers, deep nesting) is still one row's
+        # problem, never the load's end. Only the type is kept: the message may quote data.
+        try:
+            return check(raw)
+        except (ValueError, ArithmeticError, RecursionError, TypeError) as exc:
+            reason = f"unreadable value ({type(exc).__name__})"
+            return Rejection(raw.line, None, reason, raw.raw)
+
+    return guarded
 
 
 def _hasher_for(plan: LoadPlan) -> IdentifierHasher | None:
@@ -260,6 +273,7 @@ def load(
                 entry.finished_at = now()
                 if rejects.count:
                     entry.rejects_path = str(rejects.path)
+                entry.rejects_dropped = rejects.dropped
             progress.finish(entry)
             store.save_file(ledger, entry)
             if entry.status == "aborted":

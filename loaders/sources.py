@@ -2,7 +2,9 @@
 
 The reader never stops at a bad record: a record it cannot split into columns comes
 back with a ``problem`` (and its original text), so the caller can reject it with the
-file, line and reason and go on. Memory is bounded by one record.
+file, line and reason and go on. Memory is bounded by one record: a physical line longer
+than ``LINE_LIMIT`` characters is never held whole (it is read in bounded pieces,
+skipped, and its record rejected), plain or gzip, CSV or JSONL.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ CSV_FIELD_LIMIT = 1_000_000
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
 GZIP_MAGIC = b"\x1f\x8b"
+# A physical line longer than this is rejected unread: no valid record comes near it (a
+# text is at most 100,000 characters, a CSV field at most CSV_FIELD_LIMIT), and reading
+# it whole would let one line of a small gzip decide how much memory a load takes.
+LINE_LIMIT = 2 * CSV_FIELD_LIMIT
+# JSON nested deeper than this is no contract value (the deepest is a list of hashtags);
+# deeper input reaches Python's recursion limit inside json and the checks after it.
+JSON_DEPTH_LIMIT = 32
+JSONL_KEYS_LIMIT = 1_000
 
 
 class FileProblem(Exception):
@@ -86,15 +96,87 @@ def printable(text: str) -> str:
 
 
 def detect_format(path: Path) -> tuple[str, bool]:
-    """('csv' | 'jsonl', compressed) from the file name, and gzip also from its magic bytes."""
+    """('csv' | 'tsv' | 'jsonl', compressed) from the file name, and gzip also from its
+    magic bytes. ``.tsv`` is tab-separated, read like CSV otherwise (quotes included:
+    the ``excel-tab`` dialect spreadsheets write)."""
     suffixes = [s.lower() for s in path.suffixes]
     compressed = bool(suffixes) and suffixes[-1] in (".gz", ".gzip")
     if not compressed and path.is_file():
         with path.open("rb") as handle:
             compressed = handle.read(2) == GZIP_MAGIC
     body = [s for s in suffixes if s not in (".gz", ".gzip")]
-    fmt = "jsonl" if body and body[-1] in (".jsonl", ".ndjson", ".json") else "csv"
+    fmt = "csv"
+    if body and body[-1] in (".jsonl", ".ndjson", ".json"):
+        fmt = "jsonl"
+    elif body and body[-1] == ".tsv":
+        fmt = "tsv"
     return fmt, compressed
+
+
+def _json_depth(value: Any) -> int:
+    """How deep lists and objects nest in ``value`` (a scalar is 0), without recursing."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            if deepest > JSON_DEPTH_LIMIT:
+                return deepest
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def decode_json_line(line: str) -> tuple[Any, str | None]:
+    """The line's JSON value, or (None, the reason it cannot be one).
+
+    Beyond syntax errors, json raises ValueError for an integer of more than 4,300 digits
+    (CPython's int/str conversion limit) and RecursionError for deep nesting: one line's
+    value, so one row's rejection, never the load's end.
+    """
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, f"invalid JSON: nested deeper than {JSON_DEPTH_LIMIT} levels"
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return None, f"invalid JSON: {str(exc).split(';')[0]}"
+    if _json_depth(value) > JSON_DEPTH_LIMIT:
+        return None, f"invalid JSON: nested deeper than {JSON_DEPTH_LIMIT} levels"
+    return value, None
+
+
+def bounded_lines(text: IO[str], limit: int = LINE_LIMIT) -> Iterator[tuple[str, int | None]]:
+    """The file's physical lines, each at most ``limit`` characters.
+
+    A longer line comes back as ``(its first 31,000 characters, its full length)``, the
+    rest of it read in ``limit``-sized pieces and dropped, so the memory a line takes is
+    bounded whatever its length. Other lines: ``(line, None)``.
+    """
+    while True:
+        line = text.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit:
+            yield line, None
+            continue
+        length = len(line)
+        # Short enough that printable() keeps it whole, with the full length after it.
+        head = line[: REJECT_RECORD_LIMIT - 1000]
+        ended = line.endswith(("\n", "\r"))
+        del line
+        while not ended:
+            piece = text.readline(limit)
+            length += len(piece)
+            ended = not piece or piece.endswith(("\n", "\r"))
+        yield head, length
+
+
+def overlong_reason(length: int) -> str:
+    return f"line of {length:,} characters, longer than the {LINE_LIMIT:,} a record may be"
 
 
 class SourceFile:
@@ -122,7 +204,7 @@ class SourceFile:
             binary = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
         # utf-8-sig drops a BOM; surrogateescape keeps bad bytes so one row, not the
         # file, is rejected; newline="" lets csv see embedded and mixed newlines.
-        newline = "" if self.format == "csv" else None
+        newline = None if self.format == "jsonl" else ""
         return io.TextIOWrapper(
             binary, encoding="utf-8-sig", errors="surrogateescape", newline=newline
         )
@@ -133,7 +215,7 @@ class SourceFile:
             if self.format == "jsonl":
                 yield from self._jsonl_rows(text)
             else:
-                yield from self._csv_rows(text)
+                yield from self._csv_rows(text, "\t" if self.format == "tsv" else ",")
         except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise FileProblem(f"cannot read {self.path.name}: {exc}") from None
         finally:
@@ -141,16 +223,25 @@ class SourceFile:
             if self._raw is not None:
                 self._raw.close()
 
-    def _csv_rows(self, text: io.TextIOWrapper) -> Iterator[RawRow]:
+    def _csv_rows(self, text: io.TextIOWrapper, delimiter: str) -> Iterator[RawRow]:
         consumed: list[str] = []
+        overlong: list[int] = []  # lengths of the over-long lines in the current record
 
         def lines() -> Iterator[str]:
-            for line in text:
-                consumed.append(line)
-                yield line
+            for line, length in bounded_lines(text):
+                if length is None:
+                    consumed.append(line)
+                    yield line
+                    continue
+                # csv gets a line break in its place: outside quotes it ends the record
+                # (a blank line), inside them the record goes on; either way the record
+                # holding it is rejected below, and the line is never held whole.
+                overlong.append(length)
+                consumed.append(f"{line}... [cut: {length:,} characters in all]\n")
+                yield "\n"
 
         # strict: a stray quote or an unterminated quoted field is an error, not data.
-        reader = csv.reader(lines(), strict=True)
+        reader = csv.reader(lines(), strict=True, delimiter=delimiter)
         line_no = 0
         try:
             header = next(reader)
@@ -162,8 +253,11 @@ class SourceFile:
             return
         line_no = reader.line_num
         consumed.clear()
+        if overlong:
+            self.header_problem = f"unreadable header: {overlong_reason(overlong[0])}"
+            overlong.clear()
         self.header = [h.strip() for h in header]
-        self.header_problem = self._check_header(self.header)
+        self.header_problem = self.header_problem or self._check_header(self.header)
         width = len(self.header)
         while True:
             start = line_no + 1
@@ -175,11 +269,19 @@ class SourceFile:
                 line_no = reader.line_num
                 raw = "".join(consumed)
                 consumed.clear()
-                yield RawRow(start, line_no, raw, problem=f"broken CSV record: {exc}")
+                problem = (
+                    overlong_reason(max(overlong)) if overlong else f"broken CSV record: {exc}"
+                )
+                overlong.clear()
+                yield RawRow(start, line_no, raw, problem=problem)
                 continue
             line_no = reader.line_num
             raw = "".join(consumed)
             consumed.clear()
+            if overlong:
+                yield RawRow(start, line_no, raw, problem=overlong_reason(max(overlong)))
+                overlong.clear()
+                continue
             if not record or (len(record) == 1 and record[0] == "" and not raw.strip()):
                 continue  # a blank line is not a row
             row = RawRow(start, line_no, raw)
@@ -198,17 +300,20 @@ class SourceFile:
 
     def _jsonl_rows(self, text: io.TextIOWrapper) -> Iterator[RawRow]:
         keys: dict[str, None] = {}
-        for line_no, line in enumerate(text, start=1):
+        for line_no, (line, length) in enumerate(bounded_lines(text), start=1):
+            if length is not None:
+                shown = f"{line}... [cut: {length:,} characters in all]"
+                yield RawRow(line_no, line_no, shown, problem=overlong_reason(length))
+                continue
             if not line.strip():
                 continue
             row = RawRow(line_no, line_no, line)
             if _has_bad_utf8(line):
                 row.problem = "invalid UTF-8"
             else:
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    row.problem = f"invalid JSON: {exc.msg} at column {exc.colno}"
+                value, problem = decode_json_line(line)
+                if problem is not None:
+                    row.problem = problem
                 else:
                     if isinstance(value, dict):
                         surrogate = _surrogate_key(line, value)
@@ -217,8 +322,11 @@ class SourceFile:
                             row.column = _SURROGATE.sub("\ufffd", surrogate)
                         else:
                             row.values = value
+                            # The keys seen, for callers that check columns; capped so
+                            # that rows of ever-new keys cannot grow it without end.
                             for key in value:
-                                keys.setdefault(str(key), None)
+                                if len(keys) < JSONL_KEYS_LIMIT:
+                                    keys.setdefault(str(key), None)
                     else:
                         row.problem = f"expected a JSON object, got {type(value).__name__}"
             yield row

@@ -50,7 +50,7 @@ def _read_labels(path: Path, spec: FileSpec, label_column: str) -> ActorLabels:
     problems: list[str] = []
     try:
         for raw in source.rows():
-            if not actors and not problems and source.format == "csv":
+            if not actors and not problems and source.format != "jsonl":
                 _check_header(source, spec, what, hint)  # once: the header is known by now
             if raw.problem is not None:
                 problems.append(f"line {raw.line}: {raw.problem}")
@@ -71,7 +71,7 @@ def _read_labels(path: Path, spec: FileSpec, label_column: str) -> ActorLabels:
             actors.append(LabelledActor(key, values["actor_id"], actor_type, label, raw.line))
     except FileProblem as exc:
         raise TruthFileError(f"cannot read the {what}: {exc}") from None
-    if source.format == "csv":
+    if source.format != "jsonl":
         _check_header(source, spec, what, hint)
     if problems:
         shown = "\n  ".join(problems[:MAX_REPORTED_PROBLEMS])

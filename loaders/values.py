@@ -71,7 +71,10 @@ def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise BadValue("expected a number, got a boolean")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a JSON integer of hundreds of digits: no float holds it
+            raise BadValue("number out of range") from None
     else:
         text = _as_text(value).strip().replace("_", "")
         try:

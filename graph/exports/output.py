@@ -2,8 +2,9 @@
 
 Every file name comes from the writer's own fixed list (or a fixed pattern such as
 ``network-0001.png``), never from graph data, and is still checked here: a name must be
-a plain file name, and its resolved path must stay inside the resolved ``--out`` folder,
-so neither a crafted name nor a symlink planted in the folder can send a write elsewhere.
+a plain file name inside the resolved ``--out`` folder, and a symlink at a name is refused
+before anything is written, so neither a crafted name nor a symlink planted in the folder
+can send a write elsewhere or make an export stop halfway.
 
 Files are written to a temporary name in the same folder and renamed into place, so a
 crash or Ctrl-C never leaves a half-written export under its final name.
@@ -61,15 +62,22 @@ class OutputDir:
                 "file names are fixed by cibgraph; this is a bug, please report it",
             )
         root = self.resolved_root
-        # resolve() follows a symlink already sitting at the name, so a link pointing
-        # outside the folder is caught here too.
-        target = (root / name).resolve()
-        if target.parent != root:
+        target = root / name
+        if not target.is_symlink():
+            return target
+        # A symlink at the name is refused whatever it points to: outside the folder it
+        # would send a write elsewhere; inside it, two of the export's names would be one
+        # file, and the export would stop halfway when the second found the first there.
+        pointed = target.resolve()
+        if pointed.parent != root:
             raise UnsafeOutputPath(
-                f"Refusing to write {name!r}: it resolves to {target}, outside {root}.",
+                f"Refusing to write {name!r}: it resolves to {pointed}, outside {root}.",
                 "remove the symlink, or choose another --out folder",
             )
-        return target
+        raise UnsafeOutputPath(
+            f"Refusing to write {name!r}: it is a symlink to {pointed.name} in {root}.",
+            "remove the symlink: exports write only regular files",
+        )
 
     def plan(self, names: Iterable[str]) -> list[Path]:
         """Check every name up front; raise ``OutputExists`` listing the files in the way."""

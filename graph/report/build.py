@@ -7,6 +7,7 @@ Files written (names fixed here, never taken from data): ``report.html`` (self-c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,10 @@ def network_file(index: int) -> str:
 
 def timeline_file(index: int) -> str:
     return f"timeline-{index:04d}.png"
+
+
+# The numbered pictures of an earlier report: --force removes those this one does not write.
+_NUMBERED = re.compile(r"^(network|timeline)-\d{4}\.png$")
 
 
 def report_files(networks: int) -> list[str]:
@@ -92,6 +97,14 @@ def draw(facts: ReportFacts, progress: Progress) -> tuple[Pictures, dict[str, by
     return Pictures(SCORES_FILE, networks, timelines, captions), images
 
 
+def _remove_stale_pictures(root: Path, kept: set[str]) -> None:
+    """An earlier report's numbered PNGs that this one did not write (it describes fewer
+    networks): left behind, report.md's folder would hold pictures of other networks."""
+    for path in root.iterdir():
+        if _NUMBERED.match(path.name) and path.name not in kept:
+            path.unlink()
+
+
 def write_report(
     runner: QueryRunner,
     run_id: str | None,
@@ -119,6 +132,8 @@ def write_report(
     progress.advance()
     folder.write_text(HTML_FILE, render_html(blocks, images, title))
     progress.advance()
+    if force:
+        _remove_stale_pictures(folder.resolved_root, set(images))
     return ReportResult(
         run_id=facts.run.id,
         out=folder.resolved_root,

@@ -9,10 +9,17 @@ URLs in the evidence are shown as text, never as ``href``.
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Mapping, Sequence
-from html import escape
 
+from cibgraph.core.display import mark_bidi
 from cibgraph.graph.report.document import Block, Code, Heading, Image, Paragraph, Table
+
+
+def escape(text: str) -> str:
+    """HTML-escaped, with bidi controls shown as [U+XXXX] (they could reorder a name)."""
+    return html.escape(mark_bidi(text))
+
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;

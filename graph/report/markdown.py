@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from cibgraph.core.display import mark_bidi
 from cibgraph.graph.report.document import Block, Code, Heading, Image, Paragraph, Table
 
 # Characters that make inline markup (emphasis, code, links, raw HTML, tables, strikethrough).
@@ -26,7 +27,8 @@ def md_escape(text: str) -> str:
     Whitespace (newlines included) is flattened so data can never start a block of its
     own; then inline punctuation gets a backslash, and so does a block marker at the start.
     """
-    text = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    # Bidi controls become visible markers first: they could reorder what a name shows.
+    text = _INLINE.sub(r"\\\1", " ".join(mark_bidi(text).split()))
     match = _BLOCK_START.match(text)
     if match:
         marker = match.group(1)
@@ -61,7 +63,7 @@ def _code(block: Code) -> str:
     longest = max((len(m) for m in re.findall(r"`+", block.text)), default=0)
     fence = "`" * max(3, longest + 1)
     caption = f"{md_escape(block.caption)}\n\n" if block.caption else ""
-    return f"{caption}{fence}\n{block.text}\n{fence}"
+    return f"{caption}{fence}\n{mark_bidi(block.text)}\n{fence}"
 
 
 def render_markdown(blocks: Sequence[Block]) -> str:

@@ -80,6 +80,11 @@ def collect_status(paths: InstancePaths) -> dict[str, Any]:
             status["versions"].update({k: live[k] for k in ("neo4j", "gds", "apoc")})
             status["edition"] = live["edition"]
             status["versions_source"] = "server"
+        except neo.AuthError:
+            status["error"] = (
+                "running, but it refused the stored password (AuthError): the password "
+                "file no longer matches the server's"
+            )
         except (neo.Neo4jError, neo.DriverError, OSError) as exc:
             status["error"] = f"running, but not answering queries ({type(exc).__name__})"
     return status

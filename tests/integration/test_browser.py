@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
-from cibgraph.cli.browser import GRASS_FILE, GUIDE_FILE, browser_files, parse_grass, serve_in_thread
 from cibgraph.core.errors import CibError
 from cibgraph.graph.connection import Database
+from cibgraph.graph.guide_server import serve_in_thread
 from cibgraph.graph.server.instance import load_settings
 from cibgraph.graph.server.paths import instance_paths
+from cibgraph.queries.guide import GRASS_FILE, GUIDE_FILE, browser_files, parse_grass
 from cibgraph.queries.registry import load_library
 from tests.conftest import REPO, DetectedScenario
 
@@ -114,7 +115,7 @@ def test_browser_shows_a_flagged_network_in_cibgraph_style(
     screenshot = ARTIFACTS / "network_members.png"
     settings = db.settings
     server = serve_in_thread(0)
-    base = f"http://localhost:{server.server_address[1]}"
+    base = server.base_url
     config = tmp_path / "config.json"
     config.write_text(
         json.dumps(

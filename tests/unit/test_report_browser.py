@@ -12,16 +12,16 @@ from http.client import HTTPConnection
 import pytest
 from typer.testing import CliRunner
 
-from cibgraph.cli.browser import (
+from cibgraph.cli.main import app
+from cibgraph.graph.guide_server import serve_in_thread
+from cibgraph.queries.guide import (
     BASE_PLACEHOLDER,
     GRASS_FILE,
     GUIDE_FILE,
     browser_files,
     parse_grass,
     render_guide,
-    serve_in_thread,
 )
-from cibgraph.cli.main import app
 from cibgraph.queries.registry import load_library
 
 LABELS = ("Account", "Page", "Admin", "Organization", "Network", "Post", "Url", "Identifier")
@@ -120,7 +120,7 @@ def test_parse_grass_matches_browsers_quirks() -> None:
 
 def test_committed_guide_is_the_generated_one() -> None:
     committed = (browser_files() / GUIDE_FILE).read_text(encoding="utf-8")
-    assert committed == render_guide(), "run `python -m cibgraph.cli.browser --write-guide`"
+    assert committed == render_guide(), "run `python -m cibgraph.queries.guide --write-guide`"
 
 
 class _Guide(HTMLParser):
@@ -171,7 +171,7 @@ def test_guide_walks_the_library_with_runnable_scripts() -> None:
 @pytest.fixture()
 def server() -> Iterator[int]:
     running = serve_in_thread(0)
-    yield running.server_address[1]
+    yield running.port
     running.shutdown()
     running.server_close()
 
