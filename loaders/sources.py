@@ -209,6 +209,10 @@ class SourceFile:
                     value = json.loads(line)
                 except json.JSONDecodeError as exc:
                     row.problem = f"invalid JSON: {exc.msg} at column {exc.colno}"
+                except RecursionError:
+                    value, row.problem = None, "invalid JSON: nested too deeply"
+                except ValueError as exc:  # an integer past Python's digit limit
+                    value, row.problem = None, f"invalid JSON: {exc}"[:160]
                 else:
                     if isinstance(value, dict):
                         surrogate = _surrogate_key(line, value)
