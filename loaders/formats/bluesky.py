@@ -34,6 +34,7 @@ from cibgraph.loaders.formats.common import (
     optional,
     parsed,
     required,
+    within,
 )
 from cibgraph.loaders.records import Record
 from cibgraph.loaders.sources import RawRow
@@ -110,7 +111,8 @@ class BlueskyReader(JsonlReader):
             return self._account(did, event)
         commit = obj(event.get("commit"), "commit", required=True)
         operation = commit.get("operation")
-        rkey = required(commit, "rkey", parse_id)
+        with within("commit"):
+            rkey = required(commit, "rkey", parse_id)
         if "/" in rkey:
             raise Reject("commit.rkey", "record key contains '/'")
         uri = f"at://{did}/{commit['collection']}/{rkey}"
@@ -131,10 +133,8 @@ class BlueskyReader(JsonlReader):
         return self._post(uri, did, event, record)
 
     def _times(self, event: dict[str, Any], record: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        try:
+        with within("commit.record"):
             created = required(record, "createdAt", parse_timestamp)
-        except Reject as exc:
-            raise Reject(f"commit.record.{exc.column}", exc.reason) from None
         props: dict[str, Any] = {"platform": PLATFORM}
         if event.get("time_us") is not None:
             props["seen_at"] = parsed("time_us", epoch_micros, event["time_us"])
@@ -218,7 +218,8 @@ class BlueskyReader(JsonlReader):
 
     def _identity(self, did: str, event: dict[str, Any]) -> Record:
         identity = obj(event.get("identity"), "identity", required=True)
-        handle = required(identity, "handle", parse_id).lower()
+        with within("identity"):
+            handle = required(identity, "handle", parse_id).lower()
         at = self._event_time(event, identity, "identity")
         row = {
             "account_id": did,
@@ -230,8 +231,9 @@ class BlueskyReader(JsonlReader):
 
     def _account(self, did: str, event: dict[str, Any]) -> Record:
         account = obj(event.get("account"), "account", required=True)
-        active = required(account, "active", parse_bool)
-        status = optional(account, "status", parse_text)
+        with within("account"):
+            active = required(account, "active", parse_bool)
+            status = optional(account, "status", parse_text)
         at = self._event_time(event, account, "account")
         row = {
             "account_id": did,

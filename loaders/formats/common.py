@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,15 @@ class JsonlReader(FormatReader):
 
 
 # Field access --------------------------------------------------------------------
+
+
+@contextmanager
+def within(prefix: str) -> Iterator[None]:
+    """Rejections of fields read inside an object name their path from the item."""
+    try:
+        yield
+    except Reject as exc:
+        raise Reject(f"{prefix}.{exc.column}" if exc.column else prefix, exc.reason) from None
 
 
 def obj(value: Any, column: str, required: bool = False) -> dict[str, Any]:

@@ -88,6 +88,8 @@ class MetaContentLibraryReader(FormatReader):
         return None
 
     def record(self, row: ItemRow) -> Record:
+        if self.header_problem:
+            raise Reject(None, self.header_problem)
         values: dict[str, Any] = row.item
         post_id = required(values, "id", content_id)
         created_at = required(values, "creation_time", parse_timestamp)

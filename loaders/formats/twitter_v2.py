@@ -31,6 +31,7 @@ from cibgraph.loaders.formats.common import (
     parsed,
     required,
     text_id,
+    within,
 )
 from cibgraph.loaders.records import Record
 from cibgraph.loaders.sources import RawRow
@@ -69,7 +70,7 @@ class TwitterV2Reader(JsonlReader):
                     continue
                 if not isinstance(listed, list):
                     found = True
-                    yield ItemRow(line.line, listed, f"includes.{key}", kind)
+                    yield ItemRow(line.line, listed, f"includes.{key}", "not a list")
                     continue
                 for index, item in enumerate(listed):
                     found = True
@@ -81,13 +82,15 @@ class TwitterV2Reader(JsonlReader):
             self.skipped["pages without tweets or users"] += 1
 
     def record(self, row: ItemRow) -> Record:
+        if row.context == "not a list":
+            raise Reject(None, f"expected a list, got {type(row.item).__name__}")
+        if row.context == "includes":
+            raise Reject(None, "expected includes to be an object of lists")
         if not isinstance(row.item, dict):
             raise Reject(None, f"expected an object, got {type(row.item).__name__}")
         if row.context == "user":
             return _user(row.item)
-        if row.context == "tweet":
-            return _tweet(row.item)
-        raise Reject(None, "expected includes to be an object of lists")
+        return _tweet(row.item)
 
 
 def _user(user: dict[str, Any]) -> Record:
@@ -104,7 +107,8 @@ def _user(user: dict[str, Any]) -> Record:
         if value is not None:
             props[prop] = value
     metrics = obj(user.get("public_metrics"), "public_metrics")
-    followers = optional(metrics, "followers_count", parse_int)
+    with within("public_metrics"):
+        followers = optional(metrics, "followers_count", parse_int)
     if followers is not None:
         props["followers"] = followers
     return Record("accounts", f"user:{user_id}", {"id": user_id, "props": props})
@@ -126,7 +130,8 @@ def _tweet(tweet: dict[str, Any]) -> Record:
         ref = obj(ref, f"referenced_tweets[{index}]")
         kind = ref.get("type")
         if kind in ("retweeted", "quoted", "replied_to"):
-            refs.setdefault(kind, required(ref, "id", text_id))
+            with within(f"referenced_tweets[{index}]"):
+                refs.setdefault(kind, required(ref, "id", text_id))
     if "retweeted" in refs:
         shared, props["share_kind"] = refs["retweeted"], "retweet"
     elif "quoted" in refs:
