@@ -11,7 +11,7 @@ import math
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from cibgraph.loaders.contract import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Column, FieldType
 
@@ -206,12 +206,15 @@ def parse_url(value: Any) -> str:
         raise BadValue(f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise BadValue(f"not an absolute http(s) URL: {text[:60]!r}")
-    return normalise_url(text)
+    return _normalised(parts)
 
 
 def normalise_url(url: str) -> str:
     """Lower-case scheme and host, drop the fragment: the same link shared twice must match."""
-    parts = urlsplit(url)
+    return _normalised(urlsplit(url))
+
+
+def _normalised(parts: SplitResult) -> str:
     netloc = parts.netloc.lower()
     path = parts.path or "/"
     query = f"?{parts.query}" if parts.query else ""
