@@ -95,7 +95,13 @@ class BlueskyReader(JsonlReader):
                 if collection == REPOST and commit.get("operation") == "update":
                     self.skipped["repost updates"] += 1
                     return
-        elif kind not in ("identity", "account"):
+        elif kind == "identity":
+            identity = event.get("identity")
+            if isinstance(identity, dict) and identity.get("handle") is None:
+                # A DID document change that names no handle: nothing to keep.
+                self.skipped["identity events without a handle"] += 1
+                return
+        elif kind != "account":
             shown = kind if isinstance(kind, str) else type(kind).__name__
             self.skipped[f"events of kind {shown[:30]!r}"] += 1
             return

@@ -265,11 +265,13 @@ def test_bluesky_bad_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
         ' "text": "t", "facets": [{"features": [{"$type": "app.bsky.richtext.facet#link",'
         ' "uri": 12}]}]}}}',
     ]
+    lines.append('{"kind": "identity", "did": "did:plc:x", "identity": {"seq": 1}}')  # skipped
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(lines) + "\n")
     ledger, _ = _load(path, tmp_path, fmt="bluesky")
     entry = ledger.files[0]
     assert (entry.read, entry.written, entry.rejected) == (7, 1, 6) and ledger.reconciles()
+    assert entry.skipped == 1 and entry.note == "skipped 1 identity events without a handle"
     rejects = {r["line"]: (r["column"], r["reason"]) for r in _rejects(entry)}
     assert rejects["2"][1].startswith("invalid JSON")
     assert rejects["3"] == ("commit", "expected an object, got int")
@@ -429,3 +431,22 @@ def test_dry_run_abort_and_rerun_reconcile(path: Path, tmp_path: Path) -> None:
     entry = aborted.files[0]
     assert entry.status == "aborted" and not nothing and entry.written == 0
     assert entry.rejected == entry.read  # every item before the first bad one, said so
+
+
+def test_bulk_sink_replays_what_it_has_no_csv_form_for(tmp_path: Path) -> None:
+    """`cib load --bulk`: deletions, handle history, account status and forwards have no
+    importer CSV; the sink sets them aside for the Cypher replay instead of failing."""
+    from cibgraph.loaders.bulk import CsvSink
+
+    for path in (BLUESKY, TELEGRAM):
+        sink = CsvSink(tmp_path / path.stem)
+        ledger = load(sink, plan_load([path]), LoadOptions(rejects_dir=tmp_path / "rj"))
+        assert ledger.status == "complete" and ledger.reconciles()
+        replayed = {name for name, _ in sink.replays()}
+        sink.close()
+        expected = (
+            {"post_deletions", "handle_changes", "account_status"}
+            if path == BLUESKY
+            else {"forwards_by_page"}
+        )
+        assert expected <= replayed
