@@ -450,3 +450,77 @@ def test_bulk_sink_replays_what_it_has_no_csv_form_for(tmp_path: Path) -> None:
             else {"forwards_by_page"}
         )
         assert expected <= replayed
+
+
+_ODD_VALUES: list[Any] = [
+    None,
+    "",
+    True,
+    -1,
+    10**30,
+    1.5e300,
+    [],
+    {},
+    [[[[["deep"]]]]],
+    {"$type": "x"},
+    "\u0000nul",
+    "x" * 300,
+    "2024-13-45T99:99:99Z",
+]
+
+
+def _mutate(value: Any, rng: Any) -> Any:
+    """One value somewhere in a JSON structure replaced by a value of an odd type."""
+    if isinstance(value, dict) and value:
+        key = rng.choice(sorted(value))
+        return {**value, key: _mutate(value[key], rng) if rng.random() < 0.7 else
+                rng.choice(_ODD_VALUES)}  # fmt: skip
+    if isinstance(value, list) and value:
+        index = rng.randrange(len(value))
+        copy = list(value)
+        copy[index] = _mutate(value[index], rng) if rng.random() < 0.7 else rng.choice(_ODD_VALUES)
+        return copy
+    return rng.choice(_ODD_VALUES)
+
+
+@pytest.mark.parametrize("fmt", ["telegram", "bluesky", "twitter-v2", "meta-content-library"])
+def test_odd_values_anywhere_never_crash_a_load(fmt: str, tmp_path: Path) -> None:
+    """Seeded mutations of each fixture: every load ends complete and reconciled (or,
+    for a document cut short, failed with its reason), never with an exception."""
+    import random
+
+    rng = random.Random(18)
+    rejected = 0
+    for attempt in range(40):
+        target = tmp_path / f"m{attempt}"
+        target.mkdir()
+        if fmt == "telegram":
+            document = json.loads(TELEGRAM.read_text())
+            for _ in range(5):
+                document = _mutate(document, rng)
+            path = target / "result.json"
+            path.write_text(json.dumps(document))
+        elif fmt in ("bluesky", "twitter-v2"):
+            source = BLUESKY if fmt == "bluesky" else TWITTER
+            lines = [json.loads(line) for line in source.read_text().splitlines()]
+            for _ in range(8):
+                index = rng.randrange(len(lines))
+                lines[index] = _mutate(lines[index], rng)
+            path = target / source.name
+            path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        else:
+            with META.open(encoding="utf-8", newline="") as handle:
+                table = list(csv.reader(handle))
+            for _ in range(10):
+                row = rng.randrange(1, len(table))
+                column = rng.randrange(len(table[0]))
+                table[row][column] = str(rng.choice(_ODD_VALUES))
+            path = target / META.name
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                csv.writer(handle).writerows(table)
+        ledger, _ = _load(path, target, fmt=fmt)
+        entry = ledger.files[0]
+        assert ledger.reconciles(), (attempt, entry)
+        assert entry.status == "complete" or entry.error, (attempt, entry)
+        rejected += entry.rejected
+    assert rejected >= 20  # the mutations did reach the validators
