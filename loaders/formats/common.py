@@ -31,6 +31,9 @@ class Reject(Exception):
         self.reason = reason
 
 
+_NO_VALUES: dict[str, Any] = {}
+
+
 class ItemRow(RawRow):
     """One item of a format file. ``where`` locates it (``data[3]``, ``messages[17]``);
     its text for the rejects file is made only when it is rejected."""
@@ -44,8 +47,13 @@ class ItemRow(RawRow):
         text: str | None = None,
         problem: str | None = None,
     ) -> None:
+        # Set directly, not through RawRow's generated __init__: one item per row read,
+        # and bench/formats.py measured the dataclass path at a tenth of a JSONL line.
         self._text = text
-        super().__init__(line, line, "", problem=problem)
+        self.line = self.end_line = line
+        self.values = _NO_VALUES
+        self.problem = problem
+        self.column = None
         self.item = item
         self.where = where
         self.context = context

@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from cibgraph.graph.errors import UsageError
+from cibgraph.core.errors import UsageError
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.formats.sniff import sniff
 from cibgraph.loaders.ledger import FileLedger, LoadLedger
