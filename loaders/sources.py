@@ -45,8 +45,11 @@ class RawRow:
 _BAD_UTF8 = re.compile("[\udc80-\udcff]")
 
 
-def _has_bad_utf8(text: str) -> bool:
+def has_bad_utf8(text: str) -> bool:
     return _BAD_UTF8.search(text) is not None
+
+
+_has_bad_utf8 = has_bad_utf8
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,6 +76,9 @@ def _surrogate_key(line: str, value: dict[str, Any]) -> str | None:
         return False
 
     return next((key for key, item in value.items() if bad(key) or bad(item)), None)
+
+
+surrogate_key = _surrogate_key
 
 
 # A rejected record is copied into the rejects file for people and spreadsheets, which

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -43,7 +44,13 @@ from cibgraph.loaders.formats.common import (
 )
 from cibgraph.loaders.formats.jsonstream import JsonStream
 from cibgraph.loaders.records import Record
-from cibgraph.loaders.sources import GZIP_MAGIC, RawRow
+from cibgraph.loaders.sources import (
+    GZIP_MAGIC,
+    RawRow,
+    has_bad_utf8,
+    printable,
+    surrogate_key,
+)
 from cibgraph.loaders.validate import ValidationContext, post_row
 from cibgraph.loaders.values import normalise_tag, parse_text, parse_timestamp, parse_url
 
@@ -56,6 +63,7 @@ _PAGE_TYPES = {
     "private_supergroup",
     "private_group",
 }
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
 _NOT_FILES = ("(File not included", "(File exceeds maximum size")
 
 
@@ -107,7 +115,9 @@ class TelegramReader(FormatReader):
             binary = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
         else:
             self._raw.seek(0)
-        return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace")
+        # surrogateescape, as for contract files: a message with bytes that are not
+        # UTF-8 is rejected as such, not loaded with its text silently changed.
+        return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape")
 
     def rows(self) -> Iterator[RawRow]:
         text = self._open()
@@ -143,6 +153,8 @@ class TelegramReader(FormatReader):
                         yield from chat_rows
             elif key in ("name", "type", "id"):
                 value, _, problem = stream.value()
+                if isinstance(value, str) and _UNENCODABLE.search(value):
+                    value = value.encode("utf-8", "replace").decode()  # a chat's name: kept
                 if problem is None:
                     chat.meta[key] = value
             else:
@@ -178,6 +190,12 @@ class TelegramReader(FormatReader):
                 self._seen(value.get("from"), value.get("from_id"))
             self._ordinal += 1
             reason = problem.reason if problem else None
+            if reason is None and has_bad_utf8(text):
+                reason, value = "invalid UTF-8", None
+                text = printable(text)
+            elif reason is None and surrogate_key(text, value) is not None:
+                # JSON may spell a lone surrogate as an escape; no driver can send it.
+                reason, value = "invalid Unicode: a lone surrogate escape (\\udXXX)", None
             if reason is None and not isinstance(value, dict):
                 reason = f"expected a message object, got {type(value).__name__}"
             yield ItemRow(self._ordinal, value, where, ("message", chat), text=text, problem=reason)

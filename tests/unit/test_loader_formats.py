@@ -524,3 +524,26 @@ def test_odd_values_anywhere_never_crash_a_load(fmt: str, tmp_path: Path) -> Non
         assert entry.status == "complete" or entry.error, (attempt, entry)
         rejected += entry.rejected
     assert rejected >= 20  # the mutations did reach the validators
+
+
+def test_telegram_bytes_that_are_not_utf8_and_surrogate_escapes(tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    head = {"id": 9, "type": "message", "date_unixtime": "1704110400", "from_id": "channel9"}
+    fields = json.dumps(head)[1:-1]
+    body = (
+        b'{"name": "Ch\xff", "type": "public_channel", "id": 9, "messages": ['
+        + _msg(1, text="fine").encode()
+        + b', {"text": "bad \xff byte", ' + fields.replace('"id": 9', '"id": 2').encode() + b"}"
+        + b', {"text": "lone \\ud800 escape", '
+        + fields.replace('"id": 9', '"id": 3').encode() + b"}"
+        + b"]}"
+    )  # fmt: skip
+    path.write_bytes(body)
+    ledger, sent = _load(path, tmp_path, fmt="telegram")
+    entry = ledger.files[0]
+    assert ledger.reconciles() and (entry.read, entry.written, entry.rejected) == (4, 2, 2)
+    assert [r["reason"] for r in _rejects(entry)] == [
+        "invalid UTF-8",
+        "invalid Unicode: a lone surrogate escape (\\udXXX)",
+    ]
+    assert sent["pages"][0]["props"]["name"] == "Ch?"
