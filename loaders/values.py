@@ -25,6 +25,7 @@ _ID_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _TAG_SPLIT = re.compile(r"[;,\s]+")
+_EPOCH = re.compile(r"\s*-?\d+(\.\d+)?\s*")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -127,7 +128,7 @@ def parse_timestamp(value: Any) -> datetime:
     if isinstance(value, bool):
         raise BadValue("expected a timestamp, got a boolean")
     if isinstance(value, int | float) or (
-        isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value)
+        isinstance(value, str) and _EPOCH.fullmatch(value)
     ):
         seconds = _number(value)
         if not MIN_EPOCH <= seconds <= MAX_EPOCH:
