@@ -127,9 +127,7 @@ def parse_timestamp(value: Any) -> datetime:
     """
     if isinstance(value, bool):
         raise BadValue("expected a timestamp, got a boolean")
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and _EPOCH.fullmatch(value)
-    ):
+    if isinstance(value, int | float) or (isinstance(value, str) and _EPOCH.fullmatch(value)):
         seconds = _number(value)
         if not MIN_EPOCH <= seconds <= MAX_EPOCH:
             raise BadValue(
