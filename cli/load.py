@@ -1,4 +1,4 @@
-"""`cib load PATH...`: validate and load contract files (or peer layouts) into Neo4j."""
+"""`cib load PATH...`: validate and load contract files (or the field's formats) into Neo4j."""
 
 from __future__ import annotations
 
@@ -119,7 +119,10 @@ def load_command(
         typer.Option(
             "--format",
             help=f"Input layout: {', '.join(FORMATS)} (coortweet = CooRTweet/CooRnet shares; "
-            "cnt = coordination-network-toolkit CSV).",
+            "cnt = coordination-network-toolkit CSV; telegram = Telegram Desktop result.json; "
+            "bluesky = Jetstream events; twitter-v2 = X API v2 pages as twarc2 writes them; "
+            "meta-content-library = its posts CSV). A file no contract name claims is "
+            "recognised by its content.",
         ),
     ] = "contract",
     batch_size: BatchSizeOpt = DEFAULT_BATCH_SIZE,
@@ -173,6 +176,8 @@ def load_command(
       cib load posts-2019.jsonl.gz --kind posts --batch-size 5000
 
       cib load shares.csv.gz --format coortweet --json
+
+      cib load telegram-export/result.json
 
       cib load scenario/ --bulk
     """

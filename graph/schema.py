@@ -57,6 +57,8 @@ SCHEMA: tuple[SchemaItem, ...] = (
     _unique("Hashtag", "tag"),
     _unique("Ad", "id"),
     _unique("Identifier", "id"),
+    # Handles an account had (Bluesky identity events), met by every account that had one.
+    _unique("Handle", "handle"),
     # Provenance and detection output
     _unique("LoadRun", "id"),
     _unique("LoadFile", "id"),

@@ -260,7 +260,9 @@ class CsvSink:
     def _take(self, name: str, row: dict[str, Any]) -> bool:
         """Route one row; True when it created its node or relationship."""
         self._claimed = False
-        outcome = self._handlers[name](name, row)
+        handler = self._handlers.get(name)
+        # Statements with no CSV form (deletions, handle history, forwards) are replayed.
+        outcome = None if handler is None else handler(name, row)
         if outcome is None:  # set aside: replayed through Cypher after the import
             pickle.dump((name, row), self._spool)
             self.replayed += 1

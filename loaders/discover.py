@@ -9,9 +9,11 @@ from pathlib import Path
 
 from cibgraph.core.errors import UsageError
 from cibgraph.loaders.contract import CONTRACT, LOAD_ORDER
+from cibgraph.loaders.formats import FORMAT_NAMES
+from cibgraph.loaders.formats.sniff import sniff
 from cibgraph.loaders.peers import PEER_FORMATS
 
-FORMATS = ("contract", *PEER_FORMATS)
+FORMATS = ("contract", *PEER_FORMATS, *FORMAT_NAMES)
 _DATA_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".json", ".gz", ".gzip", ".tsv"}
 _NOT_LOADED = {
     "truth": "evaluation file (used by `cib evaluate`), not loaded",
@@ -22,8 +24,9 @@ _NOT_LOADED = {
 @dataclass(frozen=True)
 class PlannedFile:
     path: Path
-    kind: str  # a contract kind, or the peer format name
-    format: str  # contract | coortweet | cnt
+    kind: str  # a contract kind, or the format's name
+    format: str  # contract | coortweet | cnt | telegram | bluesky | twitter-v2 | ...
+    recognised: bool = False  # the format was read from the content, not given
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,29 @@ def plan_load(paths: Sequence[Path], fmt: str = "contract", kind: str | None = N
     ignored: list[tuple[Path, str]] = []
     for path, explicit in _expand(paths):
         if fmt != "contract":
+            shown = sniff(path)
+            if shown is not None and shown != fmt:
+                raise UsageError(
+                    f"{path.name} looks like {shown}, not {fmt}.",
+                    f"load it with --format {shown}",
+                )
             files.append(PlannedFile(path, fmt, fmt))
             continue
         detected = kind or kind_of(path)
         stem = _stem(path)
+        if detected is not None and kind is None:
+            shown = sniff(path)
+            if shown is not None:
+                raise UsageError(
+                    f"{path.name} is named like a contract {detected} file but looks like {shown}.",
+                    f"load it with --format {shown} (or rename it)",
+                )
+        if detected is None and stem not in _NOT_LOADED:
+            shown = sniff(path)
+            if shown is not None:
+                # Unambiguous content: a file no contract name claims loads as what it is.
+                files.append(PlannedFile(path, shown, shown, recognised=True))
+                continue
         if detected is None:
             reason = _NOT_LOADED.get(
                 stem, "not a contract file name (accounts.csv, posts.jsonl, ...)"
@@ -88,7 +110,7 @@ def plan_load(paths: Sequence[Path], fmt: str = "contract", kind: str | None = N
                 raise UsageError(
                     f"Cannot tell what {path.name} holds.",
                     f"name it after its kind ({', '.join(LOAD_ORDER)}), pass --kind, "
-                    "or --format coortweet|cnt for the peer layouts",
+                    f"or --format {'|'.join(FORMATS[1:])} for the field's formats",
                 )
             ignored.append((path, reason))
             continue

@@ -46,6 +46,9 @@ class FileLedger:
     rejected: int = 0
     created: int = 0  # rows whose node/relationship did not exist before
     superseded: int = 0  # duplicate ids in a batch: the last row won
+    # Items a format does not load on purpose (Telegram service messages, Bluesky likes),
+    # never read: by category in `note`.
+    skipped: int = 0
     rejects_path: str | None = None
     rejects_dropped: int = 0  # rejected rows past the rejects file's cap (in ``rejected``)
     note: str | None = None

@@ -22,6 +22,7 @@ from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
+from cibgraph.loaders.formats import FORMAT_NAMES, FormatReader, open_reader
 from cibgraph.loaders.ledger import (
     FileLedger,
     LedgerStore,
@@ -84,6 +85,7 @@ class _Aborted(Exception):
 
 
 Validator = Callable[[RawRow], Record | Rejection]
+Source = SourceFile | FormatReader
 
 
 def _validator(planned: PlannedFile, ctx: ValidationContext) -> Validator:
@@ -103,6 +105,15 @@ def _validator(planned: PlannedFile, ctx: ValidationContext) -> Validator:
             return Rejection(raw.line, None, reason, raw.raw)
 
     return guarded
+
+
+def _open(planned: PlannedFile, ctx: ValidationContext) -> tuple[Source, Validator]:
+    """The file's rows and their validator; a format reader is both, fresh per pass
+    (it keeps per-file state: names seen so far, skipped counts)."""
+    if planned.format in FORMAT_NAMES:
+        reader = open_reader(planned.format, planned.path, ctx)
+        return reader, reader.validate
+    return SourceFile(planned.path), _validator(planned, ctx)
 
 
 def _hasher_for(plan: LoadPlan) -> IdentifierHasher | None:
@@ -157,7 +168,7 @@ class _FileLoad:
         self.entry.rejected += 1
         self.rejects.write(rejection, printable(redact(self.planned.kind, raw, self.ctx.hasher)))
 
-    def _records(self, source: SourceFile, abort: bool) -> Iterator[Record]:
+    def _records(self, source: Source, abort: bool) -> Iterator[Record]:
         for raw in source.rows():
             self.entry.read += 1
             result = self.validate(raw)
@@ -173,7 +184,7 @@ class _FileLoad:
 
     def _precheck(self) -> Rejection | None:
         """--on-error abort: find the first bad row before writing anything from the file."""
-        source = SourceFile(self.planned.path)
+        source, self.validate = _open(self.planned, self.ctx)
         # newline="\n": read back, a CR inside a record (a quoted CSV field may hold one)
         # must not split it into two pending lines.
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as pending:
@@ -204,8 +215,7 @@ class _FileLoad:
             self.rejects.write(Rejection(line_no, None, reason, text), text)
 
     def run(self) -> None:
-        source = SourceFile(self.planned.path)
-        self.progress.start(self.entry, source.size)
+        self.progress.start(self.entry, self.planned.path.stat().st_size)
         abort = self.options.on_error == "abort"
         if abort:
             bad = self._precheck()
@@ -213,15 +223,22 @@ class _FileLoad:
                 self.entry.status = "aborted"
                 self.entry.error = f"line {bad.line}: {bad.reason}"
                 return
+        source, self.validate = _open(self.planned, self.ctx)
         for batch in chunked(self._records(source, abort=False), self.options.batch_size):
             if not self.options.dry_run:
                 assert self.runner is not None
                 write_batch(self.runner, batch, self.entry)
             self.progress.update(self.entry, source.position())
+        if isinstance(source, FormatReader):
+            self.entry.skipped = sum(source.skipped.values())
+            self.entry.note = source.summary()
         if source.header_problem and self.entry.read == 0:
             self.entry.note = source.header_problem
         elif self.entry.read == 0:
-            self.entry.note = "header only: no rows"
+            self.entry.note = self.entry.note or "header only: no rows"
+        if self.planned.recognised:
+            said = f"recognised as {self.planned.format} by its content"
+            self.entry.note = f"{said}; {self.entry.note}" if self.entry.note else said
         self.entry.status = "dry_run" if self.options.dry_run else "complete"
 
 

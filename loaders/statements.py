@@ -87,12 +87,13 @@ CALL (p, row) {
 }"""
 
 
-def _posts(label: str, replace: bool) -> str:
+def _posts(label: str, replace: bool, forward: bool = False) -> str:
     # Contract posts rows are whole posts: on a re-load with different content the
     # last row wins, so relationships the new row no longer names are removed
     # (cheap: a new post has none). Peer "shares" rows are one object each, and
     # several rows of one post add up, so nothing is removed there.
     replace_block = _REPLACE_POST_RELATIONSHIPS if replace else ""
+    extra = _FORWARD_ORIGINS if forward else ""
     return f"""
 UNWIND $rows AS row
 OPTIONAL MATCH (seen:Post {{id: row.id}})
@@ -109,6 +110,66 @@ FOREACH (t IN row.hashtags | MERGE (h:Hashtag {{tag: t}}) MERGE (p)-[:TAGS]->(h)
 FOREACH (sid IN CASE WHEN row.shared_post_id IS NULL THEN [] ELSE [row.shared_post_id] END |
   MERGE (s:Post {{id: sid}}) ON CREATE SET s.stub = true
   MERGE (p)-[:SHARES]->(s))
+{extra}{_COUNTS}"""
+
+
+# A Telegram forward: the post, plus the origin actor (when resolved) as the author of
+# the origin post it shares. The origin's label is fixed per statement, never input.
+def _forward_origin(label: str, prefix: str) -> str:
+    is_page = "true" if label == "Page" else "false"
+    return f"""FOREACH (oid IN CASE WHEN row.origin_id IS NOT NULL
+    AND row.origin_is_page = {is_page}
+    AND row.shared_post_id IS NOT NULL THEN [row.origin_id] ELSE [] END |
+  MERGE (o:{label} {{id: oid}}) ON CREATE SET o:Actor, o.key = '{prefix}:' + oid, o.stub = true
+  MERGE (origin:Post {{id: row.shared_post_id}})
+  MERGE (o)-[:POSTED]->(origin))
+"""
+
+
+_FORWARD_ORIGINS = _forward_origin("Account", "account") + _forward_origin("Page", "page")
+
+# Bluesky: a deletion is a fact about a post (when it went), kept on the post itself,
+# which exists as a stub when its creation is not in the data.
+POST_DELETIONS = f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (seen:Post {{id: row.id}})
+WITH row, seen IS NULL AS is_new
+MERGE (p:Post {{id: row.id}})
+ON CREATE SET p.stub = true
+SET p.deleted_at = row.deleted_at
+{_actor("Account", "a", "row.author_id")}
+SET a += row.author_props
+MERGE (a)-[:POSTED]->(p)
+{_COUNTS}"""
+
+# Bluesky: a handle history is many (time, handle) facts per account, and one handle
+# may pass between accounts, so each handle is a node met by every account that had
+# it; the account keeps the latest as `handle`.
+HANDLE_CHANGES = f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (:Account {{id: row.account_id}})-[seen:HAD_HANDLE {{at: row.at}}]->
+  (:Handle {{handle: row.handle}})
+WITH row, seen IS NULL AS is_new
+{_actor("Account", "a", "row.account_id")}
+SET a += row.author_props
+MERGE (h:Handle {{handle: row.handle}})
+MERGE (a)-[:HAD_HANDLE {{at: row.at}}]->(h)
+WITH row, a, is_new, a.handle_at IS NULL OR row.at >= a.handle_at AS latest
+SET a.handle = CASE WHEN latest THEN row.handle ELSE a.handle END,
+    a.handle_at = CASE WHEN latest THEN row.at ELSE a.handle_at END
+{_COUNTS}"""
+
+# Bluesky: an account's hosting status (deactivated, takendown, ...), latest wins.
+ACCOUNT_STATUS = f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (seen:Account {{id: row.account_id}})
+WITH row, seen IS NULL AS is_new
+{_actor("Account", "a", "row.account_id")}
+SET a += row.author_props
+WITH row, a, is_new, a.status_at IS NULL OR row.at >= a.status_at AS latest
+SET a.active = CASE WHEN latest THEN row.active ELSE a.active END,
+    a.status = CASE WHEN latest THEN row.status ELSE a.status END,
+    a.status_at = CASE WHEN latest THEN row.at ELSE a.status_at END
 {_COUNTS}"""
 
 
@@ -155,6 +216,11 @@ STATEMENTS: dict[str, str] = {
     "posts_by_account": _posts("Account", replace=True),
     "posts_by_page": _posts("Page", replace=True),
     "shares_by_account": _posts("Account", replace=False),
+    "forwards_by_account": _posts("Account", replace=True, forward=True),
+    "forwards_by_page": _posts("Page", replace=True, forward=True),
+    "post_deletions": POST_DELETIONS,
+    "handle_changes": HANDLE_CHANGES,
+    "account_status": ACCOUNT_STATUS,
     "account_references": ACCOUNT_REFERENCES,
     "ads": ADS,
     "identifiers": IDENTIFIERS,

@@ -11,7 +11,7 @@ import math
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from cibgraph.loaders.contract import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Column, FieldType
 
@@ -25,6 +25,7 @@ _ID_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _TAG_SPLIT = re.compile(r"[;,\s]+")
+_EPOCH = re.compile(r"\s*-?\d+(\.\d+)?\s*")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -129,9 +130,7 @@ def parse_timestamp(value: Any) -> datetime:
     """
     if isinstance(value, bool):
         raise BadValue("expected a timestamp, got a boolean")
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value)
-    ):
+    if isinstance(value, int | float) or (isinstance(value, str) and _EPOCH.fullmatch(value)):
         seconds = _number(value)
         if not MIN_EPOCH <= seconds <= MAX_EPOCH:
             raise BadValue(
@@ -209,12 +208,15 @@ def parse_url(value: Any) -> str:
         raise BadValue(f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise BadValue(f"not an absolute http(s) URL: {text[:60]!r}")
-    return normalise_url(text)
+    return _normalised(parts)
 
 
 def normalise_url(url: str) -> str:
     """Lower-case scheme and host, drop the fragment: the same link shared twice must match."""
-    parts = urlsplit(url)
+    return _normalised(urlsplit(url))
+
+
+def _normalised(parts: SplitResult) -> str:
     netloc = parts.netloc.lower()
     path = parts.path or "/"
     query = f"?{parts.query}" if parts.query else ""

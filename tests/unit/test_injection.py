@@ -62,6 +62,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("loaders/statements.py", "id_expr"): "builder parameter; builders get literals only",
     ("loaders/statements.py", "stub"): "a stub template formatted with builder parameters",
     ("loaders/statements.py", "replace_block"): "module constant or ''",
+    ("loaders/statements.py", "extra"): "module constant _FORWARD_ORIGINS or ''",
+    ("loaders/statements.py", "is_page"): "'true' or 'false' from the builder's literal label",
     ("loaders/load.py", "STATEMENTS[name]"): "loaders/statements.py: name is a Record's "
     "statement, set by the validators from their own literals",
     ("loaders/bulk.py", "statements"): "(STATEMENTS[name] or AUTHOR_PROPS[label], params) "
