@@ -277,7 +277,7 @@ def test_bluesky_bad_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
     assert rejects["3"] == ("commit", "expected an object, got int")
     assert rejects["4"] == ("did", "not a DID: 'nobody'")
     assert rejects["5"][0] == "time_us"
-    assert rejects["6"][1] == "invalid JSON: nested too deeply"
+    assert rejects["6"][1].startswith("invalid JSON: nested")
     assert rejects["7"][0] == "commit.record.facets[0].features[0].uri"
 
 
