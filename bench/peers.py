@@ -93,7 +93,7 @@ def export_edges(db: Database, run_id: str) -> list[Edge]:
 
 
 def gds_side(db: Database, run_id: str, repeat: int) -> dict[str, dict[str, Any]]:
-    gds = Gds(db)
+    gds = Gds.connect(db)
     name = f"peers-{run_id}"
     out: dict[str, dict[str, Any]] = {}
     timings: dict[str, list[float]] = {"projection": [], "louvain": [], "leiden": [], "wcc": []}

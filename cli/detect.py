@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import ALGORITHMS, DetectParams
 from cibgraph.graph.detect.pipeline import DetectionResult, detect
+from cibgraph.graph.gds.session import GdsSessionConfig
 
 _DEFAULTS = DetectParams()
 
@@ -97,6 +99,19 @@ def _table(result: DetectionResult, show: int) -> Table:
     return table
 
 
+def _session_config(
+    wanted: bool, memory: str | None, cloud_location: str | None, ttl: int | None
+) -> GdsSessionConfig | None:
+    if not wanted:
+        if memory or cloud_location or ttl is not None:
+            raise UsageError("The --gds-session-* options need --gds-session.")
+        return None
+    # Credentials only from the environment: a secret on the command line shows in `ps`.
+    return GdsSessionConfig.resolve(
+        os.environ, memory=memory, cloud_location=cloud_location, ttl_minutes=ttl
+    )
+
+
 @with_database
 def detect_command(
     db: Database,
@@ -160,6 +175,39 @@ def detect_command(
         typer.Option("--threshold", help="Score at or above which a network is flagged (0-1)."),
     ] = _DEFAULTS.threshold,
     show: Annotated[int, typer.Option("--show", help="How many networks to list.")] = 15,
+    gds_session: Annotated[
+        bool,
+        typer.Option(
+            "--gds-session",
+            help="Run the community step on an Aura GDS Session (for a coordination graph "
+            "larger than the database server); Aura API credentials from "
+            "AURA_API_CLIENT_ID / AURA_API_CLIENT_SECRET. README, GDS Sessions.",
+        ),
+    ] = False,
+    gds_session_memory: Annotated[
+        str | None,
+        typer.Option(
+            "--gds-session-memory",
+            help="GDS Session size (e.g. 16GB), or 'auto' for Aura's estimate "
+            "(env CIB_GDS_SESSION_MEMORY; default auto).",
+        ),
+    ] = None,
+    gds_session_cloud_location: Annotated[
+        str | None,
+        typer.Option(
+            "--gds-session-cloud-location",
+            help="provider/region for the session when the database is not on Aura "
+            "(e.g. gcp/europe-west1; env CIB_GDS_SESSION_CLOUD_LOCATION).",
+        ),
+    ] = None,
+    gds_session_ttl: Annotated[
+        int | None,
+        typer.Option(
+            "--gds-session-ttl",
+            help="Minutes Aura keeps an idle session (deleted when the run ends) "
+            "(env CIB_GDS_SESSION_TTL_MINUTES; default 60).",
+        ),
+    ] = None,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -175,7 +223,12 @@ def detect_command(
       cib detect
 
       cib detect --window 60 --algorithm wcc --json
+
+      cib detect --gds-session --gds-session-memory 32GB
     """
+    session = _session_config(
+        gds_session, gds_session_memory, gds_session_cloud_location, gds_session_ttl
+    )
     params = DetectParams(
         window=_window(window),
         min_weight=min_weight,
@@ -193,9 +246,14 @@ def detect_command(
     show_progress = not quiet and err.is_terminal
     if show_progress:
         with err.status("Detecting") as status:
-            result = detect(db, params, on_stage=lambda stage: status.update(f"Detecting: {stage}"))
+            result = detect(
+                db,
+                params,
+                on_stage=lambda stage: status.update(f"Detecting: {stage}"),
+                gds_session=session,
+            )
     else:
-        result = detect(db, params)
+        result = detect(db, params, gds_session=session)
     if json_:
         print_json(_result_json(result))
         return

@@ -10,8 +10,12 @@ from types import TracebackType
 from typing import Any
 
 import neo4j
-from neo4j import PreviewWarning
 from neo4j import exceptions as neo
+
+try:
+    from neo4j.warnings import PreviewWarning
+except ImportError:  # the 5.x driver line keeps it at the top level (moved in 6.0)
+    from neo4j import PreviewWarning  # type: ignore[attr-defined,no-redef,unused-ignore]
 
 from cibgraph.core.errors import AuthFailed, ConnectionFailed, InsufficientMemory, QueryFailed
 from cibgraph.core.runner import Params, Row
@@ -59,6 +63,10 @@ def _translated(settings: ConnectionSettings) -> Iterator[None]:
                 "the transaction pool is dbms.memory.transaction.total.max, 70 % of the heap",
             ) from None
         raise QueryFailed(f"Neo4j could not run the query now: {exc.message}", exc.code) from None
+
+
+# Public for the GDS client (graph/gds/client.py), which runs on this module's driver.
+translated = _translated
 
 
 class Database:

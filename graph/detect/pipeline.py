@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from graphdatascience.error.gds_not_installed import GdsNotFound
+
+from cibgraph.core.errors import GdsError
 from cibgraph.core.runner import QueryRunner
+from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs
 from cibgraph.graph.detect.attribution import affiliations_of, attribute
 from cibgraph.graph.detect.edges import write_edges
@@ -38,13 +42,21 @@ from cibgraph.graph.detect.signals import (
 )
 from cibgraph.graph.gds import Gds
 from cibgraph.graph.gds.models import CommunityResult
+from cibgraph.graph.gds.session import (
+    REMOTE_PROJECT,
+    GdsSessionConfig,
+    SessionPlan,
+    plan_session,
+    require_session_fit,
+    session_gds,
+)
 from cibgraph.graph.schema import apply_schema
 from cibgraph.queries.registry import Library, load_library
 
 PROJECT = """
 MATCH (a:Actor)-[r:COORDINATED_WITH {run_id: $run_id}]->(b:Actor)
-WITH gds.graph.project($graph_name, a, b, {relationshipProperties: {weight: r.weight}},
-                       {undirectedRelationshipTypes: ['*']}) AS g
+RETURN gds.graph.project($graph_name, a, b, {relationshipProperties: {weight: r.weight}},
+                         {undirectedRelationshipTypes: ['*']})
 """
 
 StageCallback = Callable[[str], None]
@@ -91,31 +103,12 @@ def _bursts(runner: QueryRunner, library: Library) -> list[Burst]:
     ]
 
 
-def _communities(
-    gds: Gds, run_id: str, pairs: CoordinationPairs, edges: int, params: DetectParams, clock: _Clock
-) -> CommunityResult | None:
-    if edges == 0:
-        return None
-    nodes = len(pairs.actors())
-    graph_name = f"cib-{run_id}"
-    heap = gds.heap()
-    config: dict[str, Any] = {
-        "relationshipWeightProperty": "weight",
-        "concurrency": params.concurrency,
-    }
-    if params.algorithm == "leiden":
-        config["randomSeed"] = params.seed
-    gds.require_fit(
-        gds.estimate_projection(nodes, edges), heap, "projecting the coordination graph"
-    )
-    gds.require_fit(
-        gds.estimate_algorithm(params.algorithm, nodes, edges, config),
-        heap,
-        f"running {params.algorithm}",
-    )
+def _run_on(
+    gds: Gds, query: str, graph_name: str, run_id: str, params: DetectParams, clock: _Clock
+) -> CommunityResult:
     with clock.stage("projection"):
         gds.drop(graph_name)
-        graph = gds.project(graph_name, PROJECT, {"run_id": run_id})
+        graph = gds.project(graph_name, query, {"run_id": run_id})
     try:
         with clock.stage("communities"):
             if params.algorithm == "wcc":
@@ -132,6 +125,50 @@ def _communities(
             )
     finally:
         gds.drop(graph_name)
+
+
+def _communities(
+    gds: Gds | None,
+    session: SessionPlan | None,
+    run_id: str,
+    pairs: CoordinationPairs,
+    edges: int,
+    params: DetectParams,
+    clock: _Clock,
+) -> CommunityResult | None:
+    """The community step, refused before projecting when GDS's estimate does not fit."""
+    if edges == 0:
+        return None
+    nodes = len(pairs.actors())
+    graph_name = f"{runs.PROJECTION_PREFIX}{run_id}"
+    weighted = params.algorithm != "wcc"
+    estimate_kwargs: dict[str, Any] = {
+        "concurrency": params.concurrency,
+        "weight_property": "weight" if weighted else None,
+        "random_seed": params.seed if params.algorithm == "leiden" else None,
+    }
+    if session is None:
+        assert gds is not None
+        heap = gds.heap()
+        gds.require_fit(
+            gds.estimate_projection(nodes, edges), heap, "projecting the coordination graph"
+        )
+        gds.require_fit(
+            gds.estimate_algorithm(params.algorithm, nodes, edges, **estimate_kwargs),
+            heap,
+            f"running {params.algorithm}",
+        )
+        return _run_on(gds, PROJECT, graph_name, run_id, params, clock)
+    if gds is not None and session.memory is not None:
+        # The database's GDS estimates the fictive graph for free; an Aura session too
+        # small for it would fail only after being paid for.
+        require_session_fit(
+            gds.estimate_algorithm(params.algorithm, nodes, edges, **estimate_kwargs),
+            session.memory,
+            f"running {params.algorithm}",
+        )
+    with clock.stage("session"), session_gds(session, params.algorithm, nodes, edges) as remote:
+        return _run_on(remote, REMOTE_PROJECT, graph_name, run_id, params, clock)
 
 
 def _score(
@@ -183,17 +220,43 @@ def _rank(run_id: str, networks: list[CandidateNetwork]) -> None:
         network.id = f"{run_id}:n{rank:04d}"
 
 
+def _local_gds(db: Database, session: GdsSessionConfig | None) -> Gds | None:
+    """The database's GDS; with a GDS Session it may be missing (AuraDB has none)."""
+    try:
+        return Gds.connect(db)
+    except GdsNotFound:
+        if session is None:
+            raise GdsError(
+                f"Neo4j at {db.settings.uri} has no Graph Data Science library.",
+                "use the local server (`cib db start`) or run the community step on a GDS "
+                "Session (`cib detect --gds-session`, README)",
+            ) from None
+        return None
+
+
 def detect(
-    runner: QueryRunner,
+    runner: Database,
     params: DetectParams,
     on_stage: StageCallback | None = None,
     run_id: str | None = None,
+    gds_session: GdsSessionConfig | None = None,
 ) -> DetectionResult:
+    """One detection run on ``runner``'s database.
+
+    Args:
+        runner: the open database (the GDS client runs on its driver).
+        params: the run's knobs (checked here).
+        on_stage: called with each stage's name as it starts.
+        run_id: the run's id (a new one by default).
+        gds_session: run the community step on an Aura GDS Session instead of the
+            database server (``graph/gds/session.py``).
+    """
     params = params.checked()
     library = load_library()
-    gds = Gds(runner)
+    gds = _local_gds(runner, gds_session)
     clock = _Clock(on_stage)
     run_id = run_id or runs.new_run_id()
+    session = plan_session(gds_session, runner.settings, run_id) if gds_session else None
     with clock.stage("prepare"):
         apply_schema(runner)
         runs.mark_interrupted_runs(runner)
@@ -208,7 +271,8 @@ def detect(
                 "concurrency": params.concurrency,
                 "threshold": params.threshold,
                 "data_fingerprint": fingerprint,
-                "gds_version": gds.version(),
+                "gds_version": gds.version() if gds else None,
+                "gds_backend": f"session {session.session_name}" if session else "server",
             },
         )
     result = DetectionResult(run_id, params, "given", [])
@@ -222,7 +286,7 @@ def detect(
             pairs = collect_pairs(runner, params, library)
         with clock.stage("edges"):
             edges = write_edges(runner, run_id, pairs, params)
-        community = _communities(gds, run_id, pairs, edges, params, clock)
+        community = _communities(gds, session, run_id, pairs, edges, params, clock)
         result.community = community
         with clock.stage("scoring"):
             groups = group(community.assignments, params.min_network_size) if community else []

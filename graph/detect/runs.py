@@ -15,7 +15,7 @@ from typing import Any
 from cibgraph.core.errors import UsageError
 from cibgraph.core.host import pid_alive
 from cibgraph.core.runner import QueryRunner, Row
-from cibgraph.graph.gds import Gds
+from cibgraph.graph.gds.cypher import DROP as DROP_GRAPH
 
 FINGERPRINT = """
 CALL () {
@@ -95,9 +95,10 @@ def drop_orphaned_projections(runner: QueryRunner) -> list[str]:
         {"prefix": PROJECTION_PREFIX},
     )
     names = [str(row["graphName"]) for row in rows]
-    gds = Gds(runner)
+    # Plain Cypher on the runner, not the client: this sweep runs before a run has a GDS
+    # connection, on whatever QueryRunner the caller has.
     for name in names:
-        gds.drop(name)
+        runner.auto(DROP_GRAPH, {"graph_name": name, "fail_if_missing": False})
     return names
 
 

@@ -1,9 +1,10 @@
-"""Typed wrappers around the Graph Data Science calls the detection pipeline makes.
+"""The Graph Data Science calls the detection pipeline makes, through ``graphdatascience``.
 
-Estimate memory, project an undirected weighted actor graph with a Cypher aggregation,
-run WCC, Louvain or Leiden (mutate, then stream key -> community), drop the graph.
-``client`` holds the interface, ``cypher`` the query text behind it, ``models`` the
-results. Everything runs through a ``QueryRunner``.
+Estimate memory (fictive graphs, before anything is projected), project an undirected
+weighted actor graph with a Cypher projection, run WCC, Louvain or Leiden (mutate, then
+stream key -> community), drop the graph. ``client`` holds the interface, ``models`` the
+results, ``session`` the GDS Sessions (Aura Graph Analytics) configuration, ``cypher``
+the few statements the client has no endpoint for.
 """
 
 from cibgraph.graph.gds.client import MAX_CONCURRENCY, Gds, clamp_concurrency

@@ -1,11 +1,13 @@
-"""What the GDS wrappers return: small frozen records, parsed from procedure rows."""
+"""What ``Gds`` returns: small frozen records, read from the client's answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
+
+from pydantic import BaseModel
 
 from cibgraph.core.errors import GdsError, InsufficientMemory
 from cibgraph.core.runner import Row
@@ -17,7 +19,7 @@ HEAP_HINT = (
     "(the heap must stay below the machine's RAM), or run on a bigger server"
 )
 
-# gds.debug.sysInfo() key names as GDS 2.13 reports them.
+# gds.debug.sysInfo() key names as GDS 2.13 reports them (the client's aliases).
 _SYS_INFO_KEYS = {
     "max_bytes": "heapMaxInBytes",
     "free_bytes": "heapFreeInBytes",
@@ -47,12 +49,13 @@ class HeapInfo:
     available_cpus: int
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Row]) -> HeapInfo:
-        info = {row["key"]: row["value"] for row in rows}
-        missing = sorted(key for key in _SYS_INFO_KEYS.values() if key not in info)
+    def from_sys_info(cls, info: BaseModel) -> HeapInfo:
+        """From the client's ``debug.sys_info()`` answer (a pydantic model)."""
+        values = info.model_dump(by_alias=True)
+        missing = sorted(key for key in _SYS_INFO_KEYS.values() if values.get(key) is None)
         if missing:
             raise GdsError(f"gds.debug.sysInfo() did not report {', '.join(missing)}.")
-        return cls(**{field: int(info[key]) for field, key in _SYS_INFO_KEYS.items()})
+        return cls(**{field: int(values[key]) for field, key in _SYS_INFO_KEYS.items()})
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class MemoryEstimate:
     required: str
 
     @classmethod
-    def from_rows(cls, rows: list[Row], procedure: str) -> MemoryEstimate:
+    def from_records(cls, rows: Sequence[Mapping[str, Any]], procedure: str) -> MemoryEstimate:
         if not rows:
             raise GdsError(f"{procedure} returned no estimate.")
         row = rows[0]
@@ -124,17 +127,6 @@ class ProjectedGraph:
     relationship_count: int
     project_millis: int
 
-    @classmethod
-    def from_rows(cls, rows: list[Row], name: str) -> ProjectedGraph | None:
-        """The projected graph, or None when the query matched no rows (no graph made)."""
-        # An aggregation over zero rows still yields one row, of nulls.
-        if not rows or rows[0].get("name") is None:
-            return None
-        row = rows[0]
-        if row["name"] != name:
-            raise GdsError(f"Asked GDS to project '{name}' and it reported '{row['name']}'.")
-        return cls(name, int(row["nodes"]), int(row["relationships"]), int(row["millis"]))
-
 
 @dataclass(frozen=True)
 class CommunityResult:
@@ -165,33 +157,38 @@ class CommunityResult:
     effective_config: Mapping[str, Any]
 
     @classmethod
-    def from_rows(
+    def from_summary(
         cls,
         *,
         algorithm: str,
         graph_name: str,
+        mutate_property: str,
         config: Mapping[str, Any],
-        mutate_rows: list[Row],
-        assignment_rows: list[Row],
+        summary: Mapping[str, Any],
+        assignment_rows: Iterable[Row],
     ) -> CommunityResult:
-        if not mutate_rows:
-            raise GdsError(f"gds.{algorithm}.mutate returned no summary row.")
-        row = mutate_rows[0]
-        echoed = {k: v for k, v in (row.get("configuration") or {}).items() if k != "jobId"}
-        modularity = row.get("modularity")
-        ran_levels = row.get("ranLevels")
+        """From the client's mutate result (``model_dump()``, snake_case fields).
+
+        WCC answers ``component_count`` and no modularity or levels.
+        """
+        echoed = {k: v for k, v in (summary.get("configuration") or {}).items() if k != "jobId"}
+        count = summary.get("community_count", summary.get("component_count"))
+        if count is None:
+            raise GdsError(f"gds.{algorithm}.mutate reported no community count.")
+        modularity = summary.get("modularity")
+        ran_levels = summary.get("ran_levels")
         return cls(
             algorithm=algorithm,
             graph_name=graph_name,
-            mutate_property=str(config["mutateProperty"]),
+            mutate_property=mutate_property,
             assignments=MappingProxyType(canonical_assignments(assignment_rows)),
-            community_count=int(row["communityCount"]),
+            community_count=int(count),
             modularity=None if modularity is None else float(modularity),
             ran_levels=None if ran_levels is None else int(ran_levels),
-            pre_processing_millis=int(row["preProcessingMillis"]),
-            compute_millis=int(row["computeMillis"]),
-            mutate_millis=int(row["mutateMillis"]),
-            post_processing_millis=int(row["postProcessingMillis"]),
+            pre_processing_millis=int(summary["pre_processing_millis"]),
+            compute_millis=int(summary["compute_millis"]),
+            mutate_millis=int(summary["mutate_millis"]),
+            post_processing_millis=int(summary["post_processing_millis"]),
             config=MappingProxyType(dict(config)),
             effective_config=MappingProxyType(echoed),
         )

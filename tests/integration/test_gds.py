@@ -1,4 +1,4 @@
-"""The GDS wrappers against the real server, on small graphs of their own.
+"""``Gds`` (the graphdatascience client) against the real server, on small graphs of their own.
 
 Two dense cliques of six (a*, b*) joined by one weak edge, plus an isolated pair (p*);
 and, for reproducibility, a structureless random graph of 2,000 actors. Everything
@@ -23,9 +23,9 @@ pytestmark = pytest.mark.integration
 
 PROJECTION = """\
 MATCH (s:GdsProbe {run: $run})-[r:GDS_PROBE_LINK]->(t:GdsProbe {run: $run})
-WITH gds.graph.project($graph_name, s, t,
+RETURN gds.graph.project($graph_name, s, t,
   {relationshipProperties: {weight: r.weight}},
-  {undirectedRelationshipTypes: ['*']}) AS g"""
+  {undirectedRelationshipTypes: ['*']})"""
 
 CLIQUE_A = [f"account:a{i}" for i in range(1, 7)]
 CLIQUE_B = [f"account:b{i}" for i in range(1, 6)] + ["page:b6"]
@@ -75,7 +75,7 @@ def run_id(db: Database) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def gds(db: Database) -> Gds:
-    return Gds(db)
+    return Gds.connect(db)
 
 
 @pytest.fixture(scope="module")
@@ -110,12 +110,12 @@ def test_estimates_are_positive(gds: Gds) -> None:
     assert 0 < projection.bytes_min <= projection.bytes_max
     assert projection.required
     configs: list[tuple[str, dict[str, Any]]] = [
-        ("wcc", {"concurrency": 4}),
-        ("louvain", {"concurrency": 1, "relationshipWeightProperty": "weight"}),
-        ("leiden", {"concurrency": 8, "randomSeed": 42, "relationshipWeightProperty": "weight"}),
+        ("wcc", {"concurrency": 4, "weight_property": None}),
+        ("louvain", {"concurrency": 1}),
+        ("leiden", {"concurrency": 8, "random_seed": 42}),
     ]
     for algorithm, config in configs:
-        estimate = gds.estimate_algorithm(algorithm, 1000, 5000, config)
+        estimate = gds.estimate_algorithm(algorithm, 1000, 5000, **config)
         assert 0 < estimate.bytes_min <= estimate.bytes_max, algorithm
 
 

@@ -1,10 +1,15 @@
-"""What the GDS wrappers send, and how they read GDS's answers (no database)."""
+"""What ``Gds`` asks the graphdatascience client for, and how it reads the answers.
+
+The real client runs over tests/fake_gds.py's recording runner (no server): each test
+sees the GDS endpoint the client called and the configuration it sent.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from neo4j import exceptions as neo
 
 from cibgraph.core.errors import (
     EmptyProjection,
@@ -13,7 +18,6 @@ from cibgraph.core.errors import (
     QueryFailed,
     UsageError,
 )
-from cibgraph.core.runner import Row
 from cibgraph.graph.gds import (
     CommunityResult,
     Gds,
@@ -23,18 +27,19 @@ from cibgraph.graph.gds import (
     clamp_concurrency,
     require_fit,
 )
-from tests.fakes import RecordingRunner
+from cibgraph.graph.gds.client import algorithm_kwargs, fictive_graph, gds_config
+from tests.fake_gds import GdsCall, RecordingGdsRunner, recording_gds
 
 GIB = 1024**3
 
 PROJECTION = """\
 MATCH (a:Actor)-[r:COORDINATED_WITH]->(b:Actor)
 WHERE r.weight >= $min_weight
-WITH gds.graph.project($graph_name, a, b,
+RETURN gds.graph.project($graph_name, a, b,
   {relationshipProperties: {weight: r.weight}},
-  {undirectedRelationshipTypes: ['*']}) AS g"""
+  {undirectedRelationshipTypes: ['*']})"""
 
-SYS_INFO_ROWS: list[Row] = [
+SYS_INFO_ROWS: list[dict[str, Any]] = [
     {"key": "gdsVersion", "value": "2.13.9"},
     {"key": "availableCPUs", "value": 2},
     {"key": "availableHeapInBytes", "value": 2 * GIB},
@@ -52,54 +57,92 @@ HEAP = HeapInfo(
     available_cpus=2,
 )
 
+ESTIMATE_ROW: dict[str, Any] = {
+    "nodeCount": 1000,
+    "relationshipCount": 5000,
+    "requiredMemory": "[5 ... 9]",
+    "treeView": "",
+    "mapView": {},
+    "bytesMin": 5,
+    "bytesMax": 9,
+    "heapPercentageMin": 0.0,
+    "heapPercentageMax": 0.0,
+}
 
-def mutate_row(**overrides: Any) -> Row:
-    row: Row = {
-        "communityCount": 2,
-        "modularity": 0.42,
-        "ranLevels": 2,
+
+def mutate_row(algorithm: str, **overrides: Any) -> dict[str, Any]:
+    """A mutate summary as GDS 2.13 yields it for ``algorithm``."""
+    row: dict[str, Any] = {
         "preProcessingMillis": 3,
         "computeMillis": 17,
         "mutateMillis": 1,
         "postProcessingMillis": 5,
+        "nodePropertiesWritten": 4,
         "configuration": {"jobId": "a-random-uuid", "maxIterations": 10, "concurrency": 1},
     }
+    if algorithm == "wcc":
+        row.update(componentCount=2, componentDistribution={})
+    else:
+        row.update(
+            communityCount=2,
+            communityDistribution={},
+            modularity=0.42,
+            modularities=[0.3, 0.42],
+            ranLevels=2,
+        )
+    if algorithm == "leiden":
+        row.update(didConverge=True, nodeCount=4)
     row.update(overrides)
     return row
 
 
 # GDS ids follow internal node ids: here community 907 holds the smallest key.
-ASSIGNMENT_ROWS: list[Row] = [
-    {"key": "page:pg7", "community": 12},
-    {"key": "account:a2", "community": 907},
-    {"key": "account:a1", "community": 907},
-    {"key": "account:a9", "community": 12},
+STREAM_ROWS = [
+    {"nodeId": 30, "nodeProperty": "p", "propertyValue": 12},
+    {"nodeId": 10, "nodeProperty": "p", "propertyValue": 907},
+    {"nodeId": 11, "nodeProperty": "p", "propertyValue": 907},
+    {"nodeId": 31, "nodeProperty": "p", "propertyValue": 12},
 ]
+KEYS = {30: "page:pg7", 10: "account:a2", 11: "account:a1", 31: "account:a9"}
 
 
-def community_runner(**row_overrides: Any) -> RecordingRunner:
-    return RecordingRunner(
+def stream_rows(params: dict[str, Any]) -> list[dict[str, Any]]:
+    name = params["node_properties"]
+    return [{**row, "nodeProperty": name} for row in STREAM_ROWS]
+
+
+def key_rows(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"nodeId": i, "key": KEYS.get(i)} for i in params["ids"]]
+
+
+def community_runner(algorithm: str = "leiden", **row_overrides: Any) -> RecordingGdsRunner:
+    return RecordingGdsRunner(
         answers={
-            "mutate(": [mutate_row(**row_overrides)],
-            "nodeProperty.stream": ASSIGNMENT_ROWS,
+            ".mutate": [mutate_row(algorithm, **row_overrides)],
+            "gds.graph.nodeProperties.stream": stream_rows,
+            "gds.util.asNode": key_rows,
+            "gds.graph.list": [graph_info("g")],
         }
     )
 
 
-def sent_config(runner: RecordingRunner) -> dict[str, Any]:
-    (call,) = [c for c in runner.calls if ".mutate(" in c.query]
-    config: dict[str, Any] = call.params["config"]
+def mutate_call(runner: RecordingGdsRunner) -> GdsCall:
+    (call,) = [c for c in runner.calls if c.target.endswith(".mutate")]
+    return call
+
+
+def sent_config(runner: RecordingGdsRunner) -> dict[str, Any]:
+    config = dict(mutate_call(runner).params["config"])
+    config.pop("jobId")  # the client makes one per call, for progress tracking
     return config
 
 
 # -- server -------------------------------------------------------------------------------
 
 
-def test_version_and_heap_parse_sys_info() -> None:
-    runner = RecordingRunner(
-        answers={"gds.version()": [{"version": "2.13.9"}], "sysInfo": SYS_INFO_ROWS}
-    )
-    gds = Gds(runner)
+def test_version_is_the_clients_and_heap_parses_sys_info() -> None:
+    runner = RecordingGdsRunner(answers={"gds.debug.sysInfo": SYS_INFO_ROWS})
+    gds = recording_gds(runner)
     assert gds.version() == "2.13.9"
     assert gds.heap() == HeapInfo(
         max_bytes=2 * GIB,
@@ -108,32 +151,33 @@ def test_version_and_heap_parse_sys_info() -> None:
         available_bytes=2 * GIB,
         available_cpus=2,
     )
-    assert [c.mode for c in runner.calls] == ["read", "read"]
-    assert "CALL gds.debug.sysInfo()" in runner.calls[1].query
+    assert runner.targets("procedure") == ["gds.debug.sysInfo"]
 
 
 def test_heap_names_missing_sys_info_keys() -> None:
-    runner = RecordingRunner(answers={"sysInfo": [{"key": "availableCPUs", "value": 2}]})
+    runner = RecordingGdsRunner(
+        answers={"gds.debug.sysInfo": [{"key": "availableCPUs", "value": 2}]}
+    )
     with pytest.raises(GdsError, match="heapMaxInBytes"):
-        Gds(runner).heap()
+        recording_gds(runner).heap()
 
 
 # -- memory estimates ---------------------------------------------------------------------
 
 
 def test_estimate_projection_sends_a_fictive_undirected_weighted_graph() -> None:
-    runner = RecordingRunner(
+    runner = RecordingGdsRunner(
         answers={
             "gds.graph.project.estimate": [
                 {"bytesMin": 100, "bytesMax": 200, "requiredMemory": "[100 Bytes ... 200 Bytes]"}
             ]
         }
     )
-    estimate = Gds(runner).estimate_projection(1000, 5000)
+    estimate = recording_gds(runner).estimate_projection(1000, 5000)
     assert estimate == MemoryEstimate(100, 200, "[100 Bytes ... 200 Bytes]")
     (call,) = runner.calls
-    assert call.mode == "read"
-    assert "CALL gds.graph.project.estimate('*', $relationship_projection" in call.query
+    assert call.kind == "cypher"
+    assert "CALL gds.graph.project.estimate('*', $relationship_projection" in call.target
     assert call.params == {
         "node_count": 1000,
         "relationship_count": 5000,
@@ -144,10 +188,10 @@ def test_estimate_projection_sends_a_fictive_undirected_weighted_graph() -> None
 
 
 def test_estimate_projection_directed_without_properties() -> None:
-    runner = RecordingRunner(
+    runner = RecordingGdsRunner(
         answers={"estimate": [{"bytesMin": 1, "bytesMax": 1, "requiredMemory": "1 Bytes"}]}
     )
-    Gds(runner).estimate_projection(
+    recording_gds(runner).estimate_projection(
         node_count=10, relationship_count=20, relationship_properties=(), undirected=False
     )
     assert runner.calls[0].params["relationship_projection"] == {
@@ -155,18 +199,25 @@ def test_estimate_projection_directed_without_properties() -> None:
     }
 
 
+def test_an_empty_estimate_is_an_error() -> None:
+    with pytest.raises(GdsError, match="no estimate"):
+        recording_gds(RecordingGdsRunner()).estimate_projection(1, 1)
+
+
 @pytest.mark.parametrize("algorithm", ["wcc", "louvain", "leiden"])
-def test_estimate_algorithm_uses_the_fictive_stream_estimate(algorithm: str) -> None:
-    runner = RecordingRunner(
-        answers={"estimate": [{"bytesMin": 5, "bytesMax": 9, "requiredMemory": "[5 ... 9]"}]}
+def test_estimate_algorithm_uses_the_clients_fictive_graph_estimate(algorithm: str) -> None:
+    runner = RecordingGdsRunner(answers={".estimate": [ESTIMATE_ROW]})
+    estimate = recording_gds(runner).estimate_algorithm(
+        algorithm,
+        1000,
+        5000,
+        concurrency=16,
+        random_seed=42 if algorithm == "leiden" else None,
     )
-    estimate = Gds(runner).estimate_algorithm(
-        algorithm, 1000, 5000, {"concurrency": 16, "randomSeed": 42}
-    )
-    assert (estimate.bytes_min, estimate.bytes_max) == (5, 9)
+    assert estimate == MemoryEstimate(5, 9, "[5 ... 9]")
     (call,) = runner.calls
-    assert f"CALL gds.{algorithm}.stream.estimate($fictive_graph, $config)" in call.query
-    assert call.params["fictive_graph"] == {
+    assert call.target == f"gds.{algorithm}.stats.estimate"
+    assert call.params["graphNameOrConfiguration"] == {
         "nodeCount": 1000,
         "relationshipCount": 5000,
         "nodeProjection": "*",
@@ -174,13 +225,16 @@ def test_estimate_algorithm_uses_the_fictive_stream_estimate(algorithm: str) -> 
             "pairs": {"type": "*", "orientation": "UNDIRECTED", "properties": ["weight"]}
         },
     }
-    assert call.params["config"] == {"concurrency": 4, "randomSeed": 42}
+    config = call.params["algoConfig"]
+    assert config["concurrency"] == 4
+    assert config["relationshipWeightProperty"] == "weight"
+    assert ("randomSeed" in config) == (algorithm == "leiden")
 
 
 def test_estimate_algorithm_refuses_unknown_algorithms() -> None:
-    runner = RecordingRunner()
+    runner = RecordingGdsRunner()
     with pytest.raises(UsageError, match="pageRank"):
-        Gds(runner).estimate_algorithm("pageRank", 1, 1)
+        recording_gds(runner).estimate_algorithm("pageRank", 1, 1)
     assert runner.calls == []
 
 
@@ -211,94 +265,142 @@ def test_require_fit_gives_both_figures_in_gib_and_a_hint() -> None:
 # -- projection and the catalog ------------------------------------------------------------
 
 
-def projection_runner() -> RecordingRunner:
-    return RecordingRunner(
+def graph_info(name: str) -> dict[str, Any]:
+    """A catalog row as gds.graph.list and gds.graph.drop yield it."""
+    return {
+        "graphName": name,
+        "database": "neo4j",
+        "databaseLocation": "local",
+        "configuration": {},
+        "memoryUsage": "1 KiB",
+        "sizeInBytes": 1024,
+        "nodeCount": 14,
+        "relationshipCount": 64,
+        "creationTime": "2026-12-01T10:00:00Z",
+        "modificationTime": "2026-12-01T10:00:00Z",
+        "schemaWithOrientation": {},
+        "density": 0.1,
+        "degreeDistribution": {},
+    }
+
+
+def projected_row(params: dict[str, Any]) -> list[dict[str, Any]]:
+    result = {
+        "graphName": params["graph_name"],
+        "nodeCount": 14,
+        "relationshipCount": 64,
+        "projectMillis": 9,
+        "configuration": {},
+        "query": "",
+    }
+    return [{"gds.graph.project": result}]
+
+
+def projection_runner() -> RecordingGdsRunner:
+    return RecordingGdsRunner(
         answers={
-            "gds.graph.project(": lambda p: [
-                {"name": p["graph_name"], "nodes": 14, "relationships": 64, "millis": 9}
-            ],
-            "gds.graph.drop": lambda p: [{"graphName": p["graph_name"]}],
+            "RETURN gds.graph.project(": projected_row,
+            "gds.graph.drop": lambda p: [graph_info(p["graphName"][0])],
         }
     )
 
 
-def test_project_appends_return_and_passes_graph_name_as_parameter() -> None:
+def test_project_runs_the_query_with_graph_name_as_a_parameter() -> None:
     runner = projection_runner()
-    graph = Gds(runner).project("cib-run-1", PROJECTION + "\n", {"min_weight": 2})
+    graph = recording_gds(runner).project("cib-run-1", PROJECTION + "\n", {"min_weight": 2})
     assert graph == ProjectedGraph("cib-run-1", 14, 64, 9)
     (call,) = runner.calls
-    assert call.mode == "auto"
+    assert call.kind == "cypher"
+    assert call.target == PROJECTION + "\n"
     assert call.params == {"min_weight": 2, "graph_name": "cib-run-1"}
-    assert "cib-run-1" not in call.query
-    assert call.query.startswith(PROJECTION + "\nRETURN g.graphName AS name, g.nodeCount AS nodes")
-    assert call.query.rstrip().endswith("g.projectMillis AS millis")
 
 
 def test_project_refuses_queries_without_graph_name_and_reserved_params() -> None:
-    gds = Gds(RecordingRunner())
+    gds = recording_gds(RecordingGdsRunner())
     with pytest.raises(UsageError):
-        gds.project("g", "WITH gds.graph.project('g', a, b) AS g")
+        gds.project("g", "RETURN gds.graph.project('g', a, b)")
     with pytest.raises(UsageError):
         gds.project("g", PROJECTION, {"graph_name": "other"})
 
 
 def test_project_matching_nothing_raises_empty_projection() -> None:
-    # An aggregation over no rows answers one row of nulls, and GDS creates no graph.
-    nulls = {"name": None, "nodes": None, "relationships": None, "millis": None}
-    runner = RecordingRunner(answers={"gds.graph.project(": [nulls]})
+    # An aggregation over no rows answers one null, and GDS creates no graph.
+    runner = RecordingGdsRunner(
+        answers={"RETURN gds.graph.project(": [{"gds.graph.project": None}]}
+    )
+    runner.answers["gds.graph.exists"] = False
     with pytest.raises(EmptyProjection):
-        Gds(runner).project("g", PROJECTION, {"min_weight": 99})
+        recording_gds(runner).project("g", PROJECTION, {"min_weight": 99})
 
 
-def test_exists_and_drop() -> None:
-    runner = RecordingRunner(answers={"gds.graph.exists": [{"exists": True}], "gds.graph.drop": []})
-    gds = Gds(runner)
+def test_exists_and_drop_go_through_the_catalog_endpoints() -> None:
+    runner = RecordingGdsRunner(answers={"gds.graph.exists": True, "gds.graph.drop": []})
+    gds = recording_gds(runner)
     assert gds.exists("g") is True
     assert gds.drop("g") is False  # nothing was dropped
     gds.drop("g", fail_if_missing=True)
-    assert [c.params for c in runner.calls] == [
-        {"graph_name": "g"},
-        {"graph_name": "g", "fail_if_missing": False},
-        {"graph_name": "g", "fail_if_missing": True},
+    assert [(c.kind, c.target) for c in runner.calls] == [
+        ("function", "gds.graph.exists"),
+        ("procedure", "gds.graph.drop"),
+        ("procedure", "gds.graph.drop"),
     ]
-    assert [c.mode for c in runner.calls] == ["read", "auto", "auto"]
+    assert [c.params for c in runner.calls[1:]] == [
+        {"graphName": ["g"], "failIfMissing": False},
+        {"graphName": ["g"], "failIfMissing": True},
+    ]
 
 
 def test_projected_drops_after_the_block() -> None:
     runner = projection_runner()
-    with Gds(runner).projected("g", PROJECTION, {"min_weight": 2}) as graph:
+    with recording_gds(runner).projected("g", PROJECTION, {"min_weight": 2}) as graph:
         assert graph.name == "g"
         assert len(runner.calls) == 1
-    assert "gds.graph.drop" in runner.calls[-1].query
-    assert runner.calls[-1].params == {"graph_name": "g", "fail_if_missing": False}
+    assert runner.calls[-1].target == "gds.graph.drop"
+    assert runner.calls[-1].params == {"graphName": ["g"], "failIfMissing": False}
 
 
 def test_projected_drops_when_the_block_raises() -> None:
     runner = projection_runner()
-    with pytest.raises(RuntimeError, match="boom"), Gds(runner).projected("g", PROJECTION):
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        recording_gds(runner).projected("g", PROJECTION),
+    ):
         raise RuntimeError("boom")
-    assert "gds.graph.drop" in runner.calls[-1].query
+    assert runner.calls[-1].target == "gds.graph.drop"
 
 
 def test_projected_keeps_the_body_error_when_drop_also_fails() -> None:
-    def refuse(params: dict[str, Any]) -> list[Row]:
-        raise QueryFailed("connection gone")
+    def refuse(params: dict[str, Any]) -> list[Any]:
+        raise neo.ServiceUnavailable("connection gone")
 
     runner = projection_runner()
     runner.answers["gds.graph.drop"] = refuse
-    with pytest.raises(RuntimeError, match="boom"), Gds(runner).projected("g", PROJECTION):
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        recording_gds(runner).projected("g", PROJECTION),
+    ):
         raise RuntimeError("boom")
 
 
-def test_projected_does_not_drop_a_graph_it_failed_to_create() -> None:
-    def already_exists(params: dict[str, Any]) -> list[Row]:
-        raise QueryFailed("Graph g already exists")
+def client_error(message: str) -> neo.Neo4jError:
+    # As the driver builds it from a server failure (test_connection_errors.py does too).
+    return neo.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Procedure.ProcedureCallFailed", message=message
+    )
 
-    runner = RecordingRunner(answers={"gds.graph.project(": already_exists})
-    expected = r"gds\.graph\.project failed: Graph g already exists"
-    with pytest.raises(GdsError, match=expected), Gds(runner).projected("g", PROJECTION):
+
+def test_projected_does_not_drop_a_graph_it_failed_to_create() -> None:
+    def already_exists(params: dict[str, Any]) -> list[Any]:
+        raise client_error("Graph g already exists")
+
+    runner = RecordingGdsRunner(answers={"RETURN gds.graph.project(": already_exists})
+    expected = r"gds\.graph\.project failed: .*already exists"
+    with (
+        pytest.raises(GdsError, match=expected),
+        recording_gds(runner).projected("g", PROJECTION),
+    ):
         pytest.fail("the body must not run")
-    assert not any("drop" in q for q in runner.queries())
+    assert not any("drop" in t for t in runner.targets())
 
 
 # -- algorithms ---------------------------------------------------------------------------
@@ -308,72 +410,94 @@ def test_projected_does_not_drop_a_graph_it_failed_to_create() -> None:
 def test_concurrency_is_clamped_to_the_open_gds_limit(asked: int, sent: int) -> None:
     assert clamp_concurrency(asked) == sent
     runner = community_runner()
-    Gds(runner).leiden("g", concurrency=asked)
+    recording_gds(runner).leiden("g", concurrency=asked)
     assert sent_config(runner)["concurrency"] == sent
 
 
-def test_mutate_then_stream_in_that_order() -> None:
-    runner = community_runner()
-    Gds(runner).louvain("cib-run-1")
-    mutate, stream = runner.calls
-    assert mutate.mode == "auto"
-    assert mutate.query.startswith("CALL gds.louvain.mutate($graph_name, $config)")
+def test_mutate_then_stream_then_keys_in_that_order() -> None:
+    runner = community_runner("louvain")
+    recording_gds(runner).louvain("cib-run-1")
+    targets = runner.targets()
+    assert targets[0] == "gds.graph.list"  # the client's Graph object for a known name
+    assert targets[1:3] == ["gds.louvain.mutate", "gds.graph.nodeProperties.stream"]
+    assert "gds.util.asNode(nodeId).key AS key" in targets[3]
+    mutate, stream, keys = runner.calls[1:]
     assert mutate.params["graph_name"] == "cib-run-1"
-    assert stream.mode == "read"
-    assert stream.query.startswith("CALL gds.graph.nodeProperty.stream($graph_name, $property)")
-    assert "gds.util.asNode(nodeId).key AS key" in stream.query
-    assert stream.params == {"graph_name": "cib-run-1", "property": "louvain"}
+    assert stream.params["graph_name"] == "cib-run-1"
+    assert stream.params["node_properties"] == "louvain"
+    assert sorted(keys.params["ids"]) == [10, 11, 30, 31]
+
+
+def test_a_graph_this_gds_projected_needs_no_lookup() -> None:
+    runner = community_runner("wcc")
+    runner.answers["RETURN gds.graph.project("] = projected_row
+    gds = recording_gds(runner)
+    gds.project("g", PROJECTION, {"min_weight": 2})
+    gds.wcc("g")
+    assert "gds.graph.list" not in runner.targets()
 
 
 def test_wcc_config() -> None:
-    runner = community_runner(modularity=None, ranLevels=None)
-    result = Gds(runner).wcc("g")
-    assert runner.calls[0].query.startswith("CALL gds.wcc.mutate($graph_name, $config)")
-    assert sent_config(runner) == {"mutateProperty": "wcc", "concurrency": 4}
+    runner = community_runner("wcc")
+    result = recording_gds(runner).wcc("g")
+    assert mutate_call(runner).target == "gds.wcc.mutate"
+    config = sent_config(runner)
+    assert config["mutateProperty"] == "wcc"
+    assert config["concurrency"] == 4
+    assert "relationshipWeightProperty" not in config
+    assert result.community_count == 2
     assert result.modularity is None
     assert result.ran_levels is None
 
-    runner = community_runner(modularity=None, ranLevels=None)
-    Gds(runner).wcc("g", weight_property="weight", threshold=2.0, concurrency=9)
-    assert sent_config(runner) == {
-        "mutateProperty": "wcc",
-        "concurrency": 4,
-        "relationshipWeightProperty": "weight",
-        "threshold": 2.0,
-    }
+    runner = community_runner("wcc")
+    recording_gds(runner).wcc("g", weight_property="weight", threshold=2.0, concurrency=9)
+    config = sent_config(runner)
+    assert config["concurrency"] == 4
+    assert config["relationshipWeightProperty"] == "weight"
+    assert config["threshold"] == 2.0
 
 
 def test_wcc_threshold_needs_a_weight() -> None:
+    runner = RecordingGdsRunner()
     with pytest.raises(UsageError):
-        Gds(RecordingRunner()).wcc("g", threshold=2.0)
+        recording_gds(runner).wcc("g", threshold=2.0)
+    assert runner.calls == []
 
 
 def test_louvain_config_defaults_to_one_thread() -> None:
-    runner = community_runner()
-    Gds(runner).louvain("g")
-    assert sent_config(runner) == {
-        "mutateProperty": "louvain",
+    runner = community_runner("louvain")
+    result = recording_gds(runner).louvain("g")
+    config = sent_config(runner)
+    assert config["mutateProperty"] == "louvain"
+    assert config["concurrency"] == 1
+    assert config["maxLevels"] == 10
+    assert config["tolerance"] == 1e-4
+    assert config["relationshipWeightProperty"] == "weight"
+    assert "seedProperty" not in config
+    assert result.config == {
         "concurrency": 1,
+        "relationshipWeightProperty": "weight",
         "maxLevels": 10,
         "tolerance": 1e-4,
-        "relationshipWeightProperty": "weight",
+        "mutateProperty": "louvain",
     }
-    runner = community_runner()
-    Gds(runner).louvain(
+    runner = community_runner("louvain")
+    recording_gds(runner).louvain(
         "g", weight_property=None, seed_property="wcc", max_levels=3, mutate_property="lv2"
     )
-    assert sent_config(runner) == {
-        "mutateProperty": "lv2",
-        "concurrency": 1,
-        "maxLevels": 3,
-        "tolerance": 1e-4,
-        "seedProperty": "wcc",
-    }
+    config = sent_config(runner)
+    assert (config["mutateProperty"], config["maxLevels"], config["seedProperty"]) == (
+        "lv2",
+        3,
+        "wcc",
+    )
+    assert "relationshipWeightProperty" not in config
 
 
 def test_leiden_config_records_seed_and_concurrency() -> None:
     runner = community_runner()
-    result = Gds(runner).leiden("g", random_seed=7, gamma=0.5)
+    result = recording_gds(runner).leiden("g", random_seed=7, gamma=0.5)
+    config = sent_config(runner)
     expected = {
         "mutateProperty": "leiden",
         "concurrency": 1,
@@ -383,12 +507,12 @@ def test_leiden_config_records_seed_and_concurrency() -> None:
         "maxLevels": 10,
         "relationshipWeightProperty": "weight",
     }
-    assert sent_config(runner) == expected
+    assert {k: config[k] for k in expected} == expected
     assert result.config == expected
 
 
-def test_community_result_parses_rows_and_renumbers_by_smallest_key() -> None:
-    result = Gds(community_runner()).leiden("g", concurrency=2)
+def test_community_result_parses_the_summary_and_renumbers_by_smallest_key() -> None:
+    result = recording_gds(community_runner()).leiden("g", concurrency=2)
     assert isinstance(result, CommunityResult)
     assert result.algorithm == "leiden"
     assert result.graph_name == "g"
@@ -416,19 +540,51 @@ def test_community_result_parses_rows_and_renumbers_by_smallest_key() -> None:
 
 
 def test_assignments_without_keys_are_refused() -> None:
-    runner = community_runner()
-    runner.answers["nodeProperty.stream"] = [{"key": None, "community": 1}]
+    runner = community_runner("wcc")
+    runner.answers["gds.util.asNode"] = lambda p: [{"nodeId": i, "key": None} for i in p["ids"]]
     with pytest.raises(GdsError, match="no `key`"):
-        Gds(runner).wcc("g")
+        recording_gds(runner).wcc("g")
 
 
 def test_gds_failures_name_the_procedure() -> None:
-    def missing(params: dict[str, Any]) -> list[Row]:
-        raise QueryFailed("Graph with name `g` does not exist", "Neo.ClientError.Procedure")
+    def missing(params: dict[str, Any]) -> list[Any]:
+        raise client_error("Graph with name `g` does not exist")
 
-    runner = RecordingRunner(answers={"gds.wcc.mutate": missing})
+    runner = community_runner("wcc")
+    runner.answers = {"gds.graph.list": [graph_info("g")], "gds.wcc.mutate": missing}
     with pytest.raises(GdsError) as caught:
-        Gds(runner).wcc("g")
+        recording_gds(runner).wcc("g")
     assert caught.value.message.startswith("gds.wcc.mutate failed: Graph with name `g`")
     assert isinstance(caught.value, QueryFailed)
-    assert len(runner.calls) == 1  # nothing streamed after a failed mutate
+    assert runner.targets()[-1] == "gds.wcc.mutate"  # nothing streamed after a failed mutate
+
+
+def test_an_unknown_graph_is_a_gds_error() -> None:
+    runner = RecordingGdsRunner()  # gds.graph.list answers nothing
+    with pytest.raises(GdsError, match="no in-memory graph 'g'"):
+        recording_gds(runner).leiden("g")
+
+
+# -- configuration building (pure) --------------------------------------------------------
+
+
+def test_algorithm_kwargs_refuse_what_an_algorithm_does_not_take() -> None:
+    with pytest.raises(UsageError, match="louvain takes no random_seed"):
+        algorithm_kwargs("louvain", concurrency=1, random_seed=3)
+    with pytest.raises(UsageError, match="wcc takes no gamma"):
+        algorithm_kwargs("wcc", concurrency=1, gamma=0.5)
+    kwargs = algorithm_kwargs("leiden", concurrency=9, weight_property="weight", random_seed=5)
+    assert kwargs == {"concurrency": 4, "relationship_weight_property": "weight", "random_seed": 5}
+    assert gds_config(kwargs) == {
+        "concurrency": 4,
+        "relationshipWeightProperty": "weight",
+        "randomSeed": 5,
+    }
+
+
+def test_fictive_graph_orientation() -> None:
+    directed = fictive_graph(3, 4, (), undirected=False)
+    assert directed["relationshipProjection"]["pairs"]["orientation"] == "NATURAL"
+    assert fictive_graph(3, 4, ("weight",), undirected=True)["relationshipProjection"] == {
+        "pairs": {"type": "*", "orientation": "UNDIRECTED", "properties": ["weight"]}
+    }

@@ -69,7 +69,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("loaders/bulk.py", "statements"): "(STATEMENTS[name] or AUTHOR_PROPS[label], params) "
     "pairs: module constants",
     ("graph/connection.py", "query"): "Database's own methods: their callers are checked",
-    ("graph/gds/client.py", "query"): "Gds._call: callers pass graph/gds/cypher.py constants",
     ("graph/report/facts.py", "query"): "OBJECT_SHARES.get(kind): a module constant or None",
     ("graph/detect/pipeline.py", "query.cypher"): "a query library file: reviewed data",
     ("graph/detect/signals.py", "query.cypher"): "a query library file: reviewed data",
