@@ -42,16 +42,22 @@ class FileLedger:
     sha256: str
     started_at: datetime = field(default_factory=now)
     finished_at: datetime | None = None
-    status: str = "running"  # running | complete | failed | aborted | dry_run
+    # rejected: every row read was rejected (nothing written): the wrong file or flag.
+    status: str = "running"  # running | complete | rejected | failed | aborted | dry_run
     read: int = 0
     valid: int = 0  # passed validation (written, or would be in a dry run)
     written: int = 0
     rejected: int = 0
     created: int = 0  # rows whose node/relationship did not exist before
     superseded: int = 0  # duplicate ids in a batch: the last row won
+    warnings: int = 0  # rows kept without a bad optional value (in the rejects file too)
     rejects_path: str | None = None
     note: str | None = None
     error: str | None = None
+    hint: str | None = None  # for an all-rejected file: the flag that fits its header
+    missing_columns: list[str] = field(default_factory=list)  # required, not in the header
+    reasons: dict[str, int] = field(default_factory=dict)  # reject reason -> rows
+    warning_reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def updated(self) -> int:
@@ -61,6 +67,8 @@ class FileLedger:
         """read = written + rejected (in a dry run: valid + rejected, nothing written)."""
         if self.status == "dry_run":
             return self.read == self.valid + self.rejected and self.written == 0
+        if self.status == "rejected":
+            return self.read == self.rejected and self.valid == self.written == 0
         if self.status == "complete":
             return self.read == self.written + self.rejected and self.valid == self.written
         return self.read >= self.written + self.rejected
@@ -81,7 +89,8 @@ class LoadLedger:
     rejects_dir: str
     started_at: datetime = field(default_factory=now)
     finished_at: datetime | None = None
-    status: str = "running"  # running | complete | failed | dry_run
+    # rejected: some file had every row rejected (the others may have loaded).
+    status: str = "running"  # running | complete | rejected | failed | dry_run
     host: str = field(default_factory=socket.gethostname)
     pid: int = field(default_factory=os.getpid)
     files: list[FileLedger] = field(default_factory=list)
@@ -116,6 +125,7 @@ class LoadLedger:
                     "created",
                     "updated",
                     "superseded",
+                    "warnings",
                 )
             },
             "reconciles": self.reconciles(),
@@ -126,18 +136,23 @@ class LoadLedger:
 
 
 class RejectsWriter:
-    """Appends rejected rows to ``<dir>/<file>.rejects.csv``, opened on the first one."""
+    """Appends rejected rows to ``<dir>/<file>.rejects.csv``, opened on the first one.
 
-    HEADER = ("file", "line", "column", "reason", "record")
+    ``outcome`` says what happened to the row: ``rejected`` (not written), or ``kept``
+    (written without the bad optional value in ``column``).
+    """
 
-    def __init__(self, directory: Path, source_name: str) -> None:
-        self.path = directory / f"{source_name}.rejects.csv"
+    HEADER = ("file", "line", "column", "reason", "outcome", "record")
+
+    def __init__(self, directory: Path, name: str, source: str | None = None) -> None:
+        self.path = directory / f"{name}.rejects.csv"
         self._handle: IO[str] | None = None
         self._writer: Any = None
-        self._source = source_name
+        # The input file as the user named it, never the rejects file's own name.
+        self._source = source or name
         self.count = 0
 
-    def write(self, rejection: Rejection, record_text: str) -> None:
+    def write(self, rejection: Rejection, record_text: str, outcome: str = "rejected") -> None:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8", newline="")
@@ -148,6 +163,7 @@ class RejectsWriter:
             rejection.line,
             rejection.column or "",
             rejection.reason,
+            outcome,
             record_text.rstrip("\r\n"),
         )
         self._writer.writerow([escape_cell(c) for c in cells])
