@@ -59,7 +59,7 @@ def _table(result: DetectionResult, show: int) -> Table:
     # Short network ids (n0001; the title names the run) keep the table in 80 columns.
     table = Table(
         title=f"Run {result.run_id}: {len(result.networks)} candidate networks, "
-        f"{len(result.flagged)} flagged (n0001 = {result.run_id}:n0001)"
+        f"{len(result.flagged)} flagged"
     )
     table.add_column("network", no_wrap=True)
     for name in ("size", "accounts", "pages", "score", "coord.", "inauth.", "flagged"):

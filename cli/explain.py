@@ -19,7 +19,7 @@ def _print(explanation: Explanation, show_cypher: bool) -> None:
     summary, names = explanation.summary, explanation.names
     if "roles" in summary:
         for line in network_lines(explanation.subject, summary):
-            out.print(line, highlight=False)
+            out.print(line, highlight=False, soft_wrap=False)  # wraps at the terminal width
     else:
         out.print(
             f"[bold]{escape(who(summary['a'], names))}[/] and "

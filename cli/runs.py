@@ -110,7 +110,7 @@ def show_network(
         print_json(summary)
         return
     for line in network_lines(network_id, summary):
-        out.print(line, highlight=False)
+        out.print(line, highlight=False, soft_wrap=False)  # wraps at the terminal width
     details = Table(show_header=False, box=None)
     for key, value in other_fields(summary):
         details.add_row(f"[bold]{escape(key)}[/]", escape(value))
@@ -159,7 +159,7 @@ def list_networks(
         "accounts",
         "pages",
         Column("attributed to", ratio=1),
-        title=f"Networks of {run_id} (n0001 = {run_id}:n0001)",
+        title=f"Networks of {run_id}",
     )
     for r in rows:
         table.add_row(

@@ -38,6 +38,17 @@ def narrow() -> Iterator[None]:
         common.out.width = saved
 
 
+@pytest.fixture()
+def wide() -> Iterator[None]:
+    """A terminal wide enough that no table cell wraps (to read names whole)."""
+    saved = common.out.width
+    common.out.width = 1000
+    try:
+        yield
+    finally:
+        common.out.width = saved
+
+
 def test_every_next_suggestion_runs(
     detected_scenario: DetectedScenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,7 +132,9 @@ def test_networks_show_says_how_many_members_it_leaves_out(
     assert code == 0 and "more " + role + "s (--all" not in everything
 
 
-def test_explain_reads_as_text_not_data(detected_scenario: DetectedScenario, db: Database) -> None:
+def test_explain_reads_as_text_not_data(
+    detected_scenario: DetectedScenario, db: Database, wide: None
+) -> None:
     flagged = detected_scenario.result.flagged[0]
     code, output = cib("explain", flagged.id)
     assert code == 0, output
