@@ -2,17 +2,46 @@
 
 `graph`, `queries` and `loaders` are taken on PyPI, so the folders install as
 `cibgraph.graph`, `cibgraph.queries`, ... ; everything else lives in pyproject.toml.
+
+The mapping is the folder `.typecheck/cibgraph/`, one symlink per room (mypy reads the
+same tree). It is a plain source folder to setuptools (`package_dir = {"": ".typecheck"}`),
+so an editable install is one `.pth` line and prints nothing, and every folder of a room,
+data-only ones included (the Maven assembly, Browser's files), is a package whose files
+are package data by extension: setuptools warns about any importable folder left out of
+`packages`. Adding a room is one word in ROOMS and its symlink.
 """
 
-from setuptools import find_packages, setup
+from pathlib import Path
+
+from setuptools import find_namespace_packages, setup
 
 ROOMS = ("core", "queries", "graph", "loaders", "scenario", "cli")
 
+SOURCE = ".typecheck"
+# Build output and caches are not part of a room: Maven's target/ under the assembly.
+NOT_PACKAGES = ("*.__pycache__", "*.__pycache__.*", "*.target", "*.target.*")
+# The non-Python files the rooms read at run time (queries, Maven poms, Browser's style
+# and guide); README's screenshots stay out of the install.
+DATA = ["*.cypher", "pom.xml", "*.grass", "*.html"]
+
+
+def _packages(rooms: tuple[str, ...]) -> list[str]:
+    missing = [r for r in rooms if not Path(SOURCE, "cibgraph", r, "__init__.py").is_file()]
+    if missing:
+        raise SystemExit(
+            f"setup.py: no {SOURCE}/cibgraph/<room> link for {', '.join(missing)}; "
+            f"add one per room: ln -s ../../ROOM {SOURCE}/cibgraph/ROOM"
+        )
+    found = find_namespace_packages(
+        where=SOURCE,
+        include=[p for r in rooms for p in (f"cibgraph.{r}", f"cibgraph.{r}.*")],
+        exclude=NOT_PACKAGES,
+    )
+    return ["cibgraph", *found]
+
+
 setup(
-    packages=[f"cibgraph.{name}" for name in find_packages(include=[f"{r}*" for r in ROOMS])],
-    package_dir={f"cibgraph.{room}": room for room in ROOMS},
-    package_data={
-        "cibgraph.graph.server": ["assembly/pom.xml", "assembly/*/pom.xml"],
-        "cibgraph.queries": ["*.cypher", "browser/*"],
-    },
+    packages=_packages(ROOMS),
+    package_dir={"": SOURCE},
+    package_data={"": DATA},
 )

@@ -33,6 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 BENCH_HOME = REPO / ".cibgraph-bench"
 DATA = Path(os.environ.get("CIBGRAPH_BENCH_DATA", "/tmp/cibbench"))
+# The real datasets the project ships (tests/data/coortweet/PROVENANCE.md); the same
+# CIBGRAPH_DATASETS override as the tests' conftest.
+DATASETS = Path(os.environ.get("CIBGRAPH_DATASETS", REPO / "tests" / "data"))
 SEED = 2019
 # The shared test server: a benchmark must never stop, wipe or load into it.
 FORBIDDEN_HOMES = (REPO / ".cibgraph-test",)

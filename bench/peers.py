@@ -47,7 +47,7 @@ from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.queries.registry import load_library
 
-RUSSIAN = harness.REPO.parent / "shared" / "datasets" / "coortweet" / "russian_coord_tweets.csv.gz"
+RUSSIAN = harness.DATASETS / "coortweet" / "russian_coord_tweets.csv.gz"
 WINDOW = 60
 MIN_WEIGHT = 2
 CNT_HEADER = [

@@ -16,7 +16,7 @@ from rich.text import Text
 from cibgraph.cli.common import err, out
 from cibgraph.core.errors import CibError
 from cibgraph.graph.guide_server import GuideServer, make_server
-from cibgraph.graph.server.instance import load_settings
+from cibgraph.graph.server.instance import browser_link, load_settings
 from cibgraph.graph.server.paths import instance_paths
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.queries.guide import BASE_PLACEHOLDER, GRASS_FILE, GUIDE_FILE, browser_files
@@ -36,6 +36,11 @@ def _browser_url() -> str | None:
         return load_settings(instance_paths()).browser_url
     except CibError:
         return None
+
+
+def _login_url(url: str | None, connect: str, user: str, database: str) -> str | None:
+    """The Browser URL with the connect form filled in as printed below it."""
+    return None if url is None else browser_link(url, connect, user, database)
 
 
 def browser_command(
@@ -69,12 +74,19 @@ def browser_command(
     url = _browser_url()
     try:
         settings = resolve_settings()
-        connect, user = settings.uri, settings.user
+        connect, user, database = settings.uri, settings.user, settings.database
         local = settings.is_local
     except CibError:
-        connect, user, local = "bolt://127.0.0.1:7687", "neo4j", True
-    out.print(f"[bold]Neo4j Browser:[/] {url or 'the Browser of your Neo4j server (port 7474)'}")
-    out.print(f"[bold]Connect URL:[/]   {connect}")
+        connect, user, database, local = "bolt://127.0.0.1:7687", "neo4j", "neo4j", True
+    url = _login_url(url, connect, user, database)
+    out.print(
+        f"[bold]Neo4j Browser:[/] {url or 'the Browser of your Neo4j server (port 7474)'}",
+        markup=True,
+        highlight=False,
+        soft_wrap=True,
+    )
+    filled = "   (the link above fills it in)" if url else ""
+    out.print(f"[bold]Connect URL:[/]   {connect}{filled}")
     password = "`cib db password` prints it" if local else "the one in NEO4J_PASSWORD"
     out.print(f"[bold]Login:[/]         user {user}; password: {password}")
     out.print("")

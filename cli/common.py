@@ -152,6 +152,21 @@ class CibGroup(TyperGroup):
 
 
 @contextmanager
+def progress_lines(message: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A spinner on a terminal; elsewhere (CI, pipes, logs) a line now and one per update,
+    so a half-minute wait is never silent. Yields the update callback."""
+    if quiet:
+        yield lambda _: None
+        return
+    if err.is_terminal:
+        with err.status(message) as spinner:
+            yield lambda text: spinner.update(f"{message}: {text}")
+        return
+    err.print(f"{message}...", markup=False, highlight=False)
+    yield lambda text: err.print(f"{message}: {text}", markup=False, highlight=False)
+
+
+@contextmanager
 def status(message: str, quiet: bool = False) -> Iterator[None]:
     if quiet or not err.is_terminal:
         yield

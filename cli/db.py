@@ -19,6 +19,7 @@ from cibgraph.cli.common import (
     new_app,
     out,
     print_json,
+    progress_lines,
     status,
 )
 from cibgraph.core.errors import UsageError
@@ -118,8 +119,8 @@ def install(
 def start(timeout: TimeoutOpt = 120.0, quiet: QuietOpt = False) -> None:
     """Start the local server and wait until Bolt answers and GDS is loaded."""
     paths = instance_paths()
-    with status("Starting Neo4j", quiet):
-        result = process.start(paths, timeout=timeout)
+    with progress_lines("Starting Neo4j", quiet) as update:
+        result = process.start(paths, timeout=timeout, on_progress=update)
     settings = load_settings(paths)
     if quiet:
         return
@@ -129,8 +130,8 @@ def start(timeout: TimeoutOpt = 120.0, quiet: QuietOpt = False) -> None:
         err.print(
             f"[green]Neo4j started[/] in {result.seconds:.1f}s "
             f"(pid {result.pid}, GDS {result.gds_version})\n"
-            f"Bolt {settings.bolt_uri}   Browser {settings.browser_url}   user neo4j, "
-            "password: `cib db password`"
+            f"Bolt {settings.bolt_uri}   user neo4j, password: `cib db password`\n"
+            f"Browser {settings.browser_login_url}"
         )
 
 
@@ -231,15 +232,18 @@ def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = Fa
                 "reset wipes all data and needs confirmation.", "pass --yes in scripts"
             )
         typer.confirm(f"Delete every node and relationship in {paths.data}?", abort=True)
-    with status("Stopping Neo4j", quiet):
+    with progress_lines("Resetting Neo4j", quiet) as update:
+        update("stopping the server")
         process.stop(paths)
-    for sub in ("databases/neo4j", "transactions/neo4j"):
-        target = paths.data / sub
-        if target.exists():
-            shutil.rmtree(target)
-    with status("Starting Neo4j", quiet):
-        process.start(paths, timeout=timeout)
-    with open_database(resolve_settings()) as db:
-        apply_schema(db)
+        update("deleting the data")
+        for sub in ("databases/neo4j", "transactions/neo4j"):
+            target = paths.data / sub
+            if target.exists():
+                shutil.rmtree(target)
+        update("starting the server")
+        process.start(paths, timeout=timeout, on_progress=update)
+        update("applying the schema")
+        with open_database(resolve_settings()) as db:
+            apply_schema(db)
     if not quiet:
         err.print("[green]Database wiped[/]; server running with the schema applied.")

@@ -17,6 +17,7 @@ import typer
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json
 from cibgraph.cli.detect import _table as detection_table
+from cibgraph.cli.next_steps import after_detection, next_line
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database, open_database
 from cibgraph.graph.detect.params import DetectParams
@@ -148,11 +149,11 @@ def demo_run_command(
     if report_dir is not None:
         out.print(f"Report: {report_dir / 'report.html'}")
     out.print(
-        f"Neo4j Browser: {settings.browser_url}  (user neo4j, password: `cib db password`; "
+        f"Neo4j Browser: {settings.browser_login_url}  (user neo4j, password: "
+        "`cib db password`; "
         "`cib browser` shows how to load the style and the guide)"
     )
-    first = result.flagged[0].id if result.flagged else result.run_id
-    out.print(f"Next: cib explain {first} | cib networks list | cib report --run {result.run_id}")
+    out.print(next_line(after_detection(result)), markup=False, highlight=False)
     out.print(f"Done in {summary['seconds']:.0f}s.")
 
 

@@ -10,6 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
+from cibgraph.cli.evidence_view import short_id
+from cibgraph.cli.next_steps import after_detection, next_line
 from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
@@ -58,35 +60,21 @@ def _result_json(result: DetectionResult) -> dict[str, Any]:
 
 
 def _table(result: DetectionResult, show: int) -> Table:
+    # Short network ids (n0001; the title names the run) keep the table in 80 columns.
     table = Table(
         title=f"Run {result.run_id}: {len(result.networks)} candidate networks, "
         f"{len(result.flagged)} flagged"
     )
-    for name in (
-        "rank",
-        "network",
-        "size",
-        "accounts",
-        "pages",
-        "score",
-        "coord.",
-        "inauth.",
-        "flagged",
-        "attributed to",
-    ):
-        table.add_column(
-            name,
-            justify="right"
-            if name in ("rank", "size", "accounts", "pages", "score", "coord.", "inauth.")
-            else "left",
-        )
+    table.add_column("network", no_wrap=True)
+    for name in ("size", "accounts", "pages", "score", "coord.", "inauth.", "flagged"):
+        table.add_column(name, justify="left" if name == "flagged" else "right")
+    table.add_column("attributed to", ratio=1)
     for n in result.networks[:show]:
         assert n.score is not None and n.summary is not None
         # A share under 5 % is a member or two, not who runs the network.
         top = n.attribution[0] if n.attribution and n.attribution[0].share >= 0.05 else None
         table.add_row(
-            str(n.rank),
-            n.id,
+            short_id(n.id),
             str(len(n.members)),
             str(n.summary.accounts),
             str(n.summary.pages),
@@ -261,5 +249,4 @@ def detect_command(
         out.print(_table(result, show))
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         err.print(f"window {result.params.window}s ({result.window_source}); {stages}")
-        first = result.flagged[0].id if result.flagged else result.run_id
-        err.print(f"Next: [bold]cib explain {first}[/], cib report --run {result.run_id}")
+        err.print(next_line(after_detection(result)), markup=False, highlight=False)

@@ -2,64 +2,69 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from cibgraph.cli.common import JsonOpt, err, out, print_json, with_database
-from cibgraph.core.display import terminal_safe
+from cibgraph.cli.evidence_view import detail_text, network_lines, when, who
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.explain import Explanation, explain_network, explain_pair
 
 
-def _detail(value: object) -> str:
-    return (
-        json.dumps(value, default=str, ensure_ascii=False)
-        if isinstance(value, dict | list)
-        else str(value)
-    )
-
-
 def _print(explanation: Explanation, show_cypher: bool) -> None:
-    summary = explanation.summary
+    summary, names = explanation.summary, explanation.names
     if "roles" in summary:
-        flagged = "[bold red]FLAGGED[/]" if summary.get("flagged") else "not flagged"
-        subject = escape(terminal_safe(explanation.subject))
-        out.print(
-            f"[bold]{subject}[/]  {flagged}  score {summary.get('score')} "
-            f"(coordination {summary.get('coordination_score')} x inauthenticity "
-            f"{summary.get('inauthenticity_score')})"
-        )
-        roles = ", ".join(f"{v['count']} {k}s" for k, v in sorted(summary["roles"].items()))
-        out.print(
-            f"members: {roles}; followers {summary.get('followers_total', 0):,}; "
-            f"ad spend ~USD {summary.get('ad_spend_usd', 0):,.0f} {summary.get('ad_spend', {})}"
-        )
-        signals = summary.get("signals", {})
-        out.print(f"coordination by signal: {signals.get('coordination', {})}")
-        out.print(f"inauthenticity by cue:  {signals.get('inauthenticity', {})}")
+        for line in network_lines(explanation.subject, summary):
+            out.print(line, highlight=False, soft_wrap=False)  # wraps at the terminal width
     else:
+        out.print(
+            f"[bold]{escape(who(summary['a'], names))}[/] and "
+            f"[bold]{escape(who(summary['b'], names))}[/]",
+            highlight=False,
+        )
         for edge in summary.get("coordination_edges", []):
-            out.print(Text(terminal_safe(f"run {edge['run_id']}: {_detail(edge['edge'])}")))
-    table = Table(
-        "section",
-        *(k for k in (explanation.evidence[0] if explanation.evidence else {}) if k != "section"),
-        title="Evidence",
-    )
+            detail = detail_text("coordination", _edge_detail(edge["edge"]), names)
+            out.print(f"coordinated in run {escape(str(edge['run_id']))}: {escape(detail)}")
+    table = Table("section", "subject", "object", "detail", title="Evidence")
     for row in explanation.evidence:
-        # Names and URLs are data: Text, never markup; bidi controls marked.
+        section = str(row.get("section") or "")
         table.add_row(
-            *(Text(terminal_safe(_detail(v)) if v is not None else "") for v in row.values())
+            escape(section),
+            escape(_cell(row.get("subject"), names)),
+            escape(_cell(row.get("object"), names)),
+            escape(detail_text(section, row.get("detail"), names)),
         )
     out.print(table)
     if show_cypher:
         out.print("[bold]Paste into Neo4j Browser to see the paths:[/]")
         out.print(explanation.browser_script, markup=False, highlight=False)
+    else:
+        err.print("[dim]The Browser script that draws these paths: --cypher[/]")
+
+
+def _cell(value: object, names: dict[str, str]) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "to_native"):
+        return when(value)
+    return who(value, names)
+
+
+def _edge_detail(edge: dict[str, object]) -> dict[str, object]:
+    """A COORDINATED_WITH edge's properties under the names network_evidence uses."""
+    return {
+        "weight": edge.get("weight"),
+        "objects": edge.get("co_share_objects"),
+        "slow_objects": edge.get("slow_co_share_objects"),
+        "fastest_gap_s": edge.get("min_gap"),
+        "shared_admin": edge.get("shared_admin"),
+        "shared_identifier": edge.get("shared_identifier"),
+        "sample": edge.get("sample_objects"),
+    }
 
 
 @with_database
@@ -68,15 +73,19 @@ def explain_command(
     subjects: Annotated[
         list[str],
         typer.Argument(
-            help="A network id (run-...:n0001), or two actors "
-            "('account:ID' / 'page:ID' or bare ids).",
+            help="A network: n0001 (of the newest complete run), RUN:n0001 or its full id; "
+            "or two actors ('account:ID' / 'page:ID' or bare ids).",
             show_default=False,
         ),
     ],
     limit: Annotated[int, typer.Option("--limit", help="Rows per evidence section.")] = 20,
     cypher: Annotated[
-        bool, typer.Option("--cypher/--no-cypher", help="Print the Browser script too.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--cypher/--no-cypher",
+            help="Also print the Cypher to paste into Neo4j Browser (--json always has it).",
+        ),
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Show the evidence behind a network, or between two actors.
@@ -87,7 +96,9 @@ def explain_command(
 
     Examples:
 
-      cib explain run-20190401T093000Z-ab12cd:n0001
+      cib explain n0001
+
+      cib explain run-20190401T093000Z-ab12cd:n0001 --cypher
 
       cib explain account:a1002 page:pg202 --json
     """

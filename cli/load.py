@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -30,9 +31,14 @@ from cibgraph.core.display import terminal_safe
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.contract import LOAD_ORDER
+from cibgraph.loaders.diagnose import top_reasons
 from cibgraph.loaders.discover import FORMATS, plan_load
 from cibgraph.loaders.ledger import FileLedger, LoadLedger
 from cibgraph.loaders.load import DEFAULT_BATCH_SIZE, LoadOptions, load
+
+# A file whose every row was rejected (the wrong file, --format or --kind, or times
+# without an offset): nothing of it reached the graph. Documented in README, Loading.
+EXIT_ALL_REJECTED = 5
 
 BatchSizeOpt = Annotated[
     int,
@@ -149,6 +155,22 @@ def load_command(
             show_default=False,
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Reject a row for a bad value in an optional column too (by default the "
+            "row is kept without that value, and a warning is counted).",
+        ),
+    ] = False,
+    assume_utc: Annotated[
+        bool,
+        typer.Option(
+            "--assume-utc",
+            help="Read timestamps without an offset (2019-02-15T10:00:00) as UTC instead "
+            "of rejecting them as ambiguous.",
+        ),
+    ] = False,
     bulk: Annotated[
         bool,
         typer.Option(
@@ -167,11 +189,11 @@ def load_command(
     affiliations, posts, ads, identifiers; .csv or .jsonl, optionally .gz) and loaded in
     dependency order. Every row is written or rejected with file, line, column and
     reason; re-loading the same files changes nothing. Identifier values are stored only
-    as a keyed hash.
+    as a keyed hash. Exit code 5: some file had every row rejected.
 
     Examples:
 
-      cib load examples/contract/
+      cib load tests/data/contract/
 
       cib load posts-2019.jsonl.gz --kind posts --batch-size 5000
 
@@ -181,7 +203,15 @@ def load_command(
 
       cib load scenario/ --bulk
     """
-    options = LoadOptions(batch_size, on_error, dry_run, keep_extra, rejects_dir).checked()
+    options = LoadOptions(
+        batch_size,
+        on_error,
+        dry_run,
+        keep_extra,
+        rejects_dir,
+        strict=strict,
+        assume_utc=assume_utc,
+    ).checked()
     plan = plan_load(paths, fmt=fmt, kind=kind)
     show = not quiet and err.is_terminal
     progress = Progress(
@@ -203,6 +233,8 @@ def load_command(
     _report(ledger, json_, quiet)
     if ledger.status == "failed":
         raise typer.Exit(1)
+    if ledger.status == "rejected":
+        raise typer.Exit(EXIT_ALL_REJECTED)
 
 
 def _report(ledger: LoadLedger, json_: bool, quiet: bool) -> None:
@@ -224,18 +256,37 @@ def _report(ledger: LoadLedger, json_: bool, quiet: bool) -> None:
     for item in ledger.ignored:
         err.print(Text(f"ignored {terminal_safe(item['path'])}: {item['reason']}", style="dim"))
     for f in ledger.files:
-        name = terminal_safe(f.name)
-        if f.note:
-            err.print(Text.assemble((name, "yellow"), f": {terminal_safe(f.note)}"))
-        if f.error:
-            err.print(Text.assemble((name, "red"), f": {terminal_safe(f.error)}"))
-        if f.rejects_path:
-            capped = (
-                f" (the first {f.rejected - f.rejects_dropped:,} of {f.rejected:,} rejected "
-                "rows; the rest are counted in the ledger)"
-                if f.rejects_dropped
-                else ""
-            )
-            err.print(Text(f"rejects: {terminal_safe(f.rejects_path)}{capped}"))
-    err.print(Text(f"ledger: {terminal_safe(str(Path(ledger.rejects_dir) / 'ledger.json'))}"))
+        _explain_file(f)
+    err.print(f"ledger: {Path(ledger.rejects_dir) / 'ledger.json'}")
     sys.stderr.flush()
+
+
+def _explain_file(f: FileLedger) -> None:
+    """Notes, errors and, for rejected rows, why: the top reasons with their counts."""
+    name = escape(f.name)
+    if f.note:
+        err.print(f"[yellow]{name}[/]: {escape(f.note)}")
+    if f.error:
+        err.print(f"[red]{name}[/]: {escape(f.error)}")
+    if f.status == "rejected":
+        err.print(f"[red]{name}: every row was rejected ({f.rejected:,}); nothing was written[/]")
+    if f.missing_columns:
+        err.print(
+            f"[red]{name}[/]: missing required column{'s' if len(f.missing_columns) > 1 else ''}"
+            f" {escape(', '.join(f.missing_columns))} (as --format {f.format}"
+            + (f" --kind {f.kind}" if f.format == "contract" else "")
+            + ")"
+        )
+    if f.hint:
+        err.print(f"[yellow]Hint:[/] {name}: {escape(f.hint)}")
+    if f.rejected:
+        shown = top_reasons(f.reasons)
+        err.print(f"{name}: top reject reasons")
+        for reason, count in shown:
+            err.print(f"  {count:>9,}  {escape(reason)}", highlight=False)
+    if f.warnings:
+        err.print(f"{name}: {f.warnings:,} bad optional values left out (rows kept)")
+        for reason, count in top_reasons(f.warning_reasons, 3):
+            err.print(f"  {count:>9,}  {escape(reason)}", highlight=False)
+    if f.rejects_path:
+        err.print(f"rejects: {escape(f.rejects_path)}")

@@ -6,14 +6,15 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
+from rich.markup import escape
+from rich.table import Column, Table
 
 from cibgraph.cli.common import JsonOpt, RunOpt, new_app, out, print_json, with_database
-from cibgraph.core.display import terminal_safe
+from cibgraph.cli.evidence_view import UNKNOWN, network_lines, other_fields, short_id, when
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.detect.explain import network_summary
+from cibgraph.graph.detect.network_ref import resolve_network
 from cibgraph.queries.registry import load_library
 
 app = new_app("Detection runs: what ran, with which parameters, on which data, and how it ended.")
@@ -32,7 +33,9 @@ def list_runs(
     if json_:
         print_json(rows)
         return
-    table = Table("run", "status", "started", "algorithm", "window", "networks", "flagged", "data")
+    # The run id never wraps or gets cut; the rest wraps to fit 80 columns.
+    table = Table("status", "started", "algorithm", "window", "networks", "flagged", "data")
+    table.columns.insert(0, Column("run", no_wrap=True))
     for r in rows:
         status = {"complete": "[green]complete[/]", "failed": "[red]failed[/]"}.get(
             r["status"], r["status"]
@@ -41,7 +44,7 @@ def list_runs(
         table.add_row(
             r["id"],
             status,
-            str(r["started_at"])[:19],
+            when(r["started_at"]),
             r["algorithm"] or "",
             window,
             str(r["networks"] if r["networks"] is not None else ""),
@@ -80,39 +83,52 @@ def show_run(
     out.print(table)
 
 
+MEMBERS_SHOWN = 25
+
+
 @networks_app.command("show")
 @with_database
 def show_network(
     db: Database,
     network_id: Annotated[
-        str, typer.Argument(help="Network id, e.g. run-...:n0001.", show_default=False)
+        str,
+        typer.Argument(
+            help="Network: n0001 (of the newest complete run), RUN:n0001 or its full id.",
+            show_default=False,
+        ),
     ],
+    all_members: Annotated[
+        bool,
+        typer.Option("--all", help=f"List every member, not only the first {MEMBERS_SHOWN}."),
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """One network: scores, per-signal contributions, summary, members by role."""
+    network_id = resolve_network(db, network_id)
     summary = network_summary(db, network_id)
     if json_:
         print_json(summary)
         return
-    roles = summary.pop("roles")
-    table = Table(show_header=False, box=None, title=network_id)
-    for key in sorted(summary):
-        value = summary[key]
-        table.add_row(
-            f"[bold]{key}[/]",
-            json.dumps(value, default=str) if isinstance(value, dict) else str(value),
-        )
-    out.print(table)
-    for role, group in sorted(roles.items()):
-        members = Table("key", "name", "followers", "created", title=f"{group['count']} {role}s")
-        for m in group["members"][:25]:
-            members.add_row(  # keys and names are data: Text, never markup
-                Text(terminal_safe(str(m["key"]))),
-                Text(terminal_safe(str(m["name"] or ""))),
-                str(m["followers"] or ""),
-                str(m["created_at"] or "")[:10],
+    for line in network_lines(network_id, summary):
+        out.print(line, highlight=False, soft_wrap=False)  # wraps at the terminal width
+    details = Table(show_header=False, box=None)
+    for key, value in other_fields(summary):
+        details.add_row(f"[bold]{escape(key)}[/]", escape(value))
+    out.print(details)
+    for role, group in sorted(summary["roles"].items()):
+        shown = group["members"] if all_members else group["members"][:MEMBERS_SHOWN]
+        members = Table("key", "name", "followers", "created", title=f"{group['count']:,} {role}s")
+        for m in shown:
+            members.add_row(
+                escape(str(m["key"])),
+                escape(str(m["name"] or "")),
+                UNKNOWN if m["followers"] is None else f"{m['followers']:,}",
+                UNKNOWN if m["created_at"] is None else when(m["created_at"])[:10],
             )
         out.print(members)
+        hidden = group["count"] - len(shown)
+        if hidden > 0:
+            out.print(f"… and {hidden:,} more {role}s (--all, --json)", highlight=False)
 
 
 @networks_app.command("list")
@@ -134,8 +150,7 @@ def list_networks(
         print_json(rows)
         return
     table = Table(
-        "rank",
-        "network",
+        Column("network", no_wrap=True),
         "flagged",
         "score",
         "coord.",
@@ -143,13 +158,12 @@ def list_networks(
         "size",
         "accounts",
         "pages",
-        "attributed to",
+        Column("attributed to", ratio=1),
         title=f"Networks of {run_id}",
     )
     for r in rows:
         table.add_row(
-            str(r["rank"]),
-            r["network"],
+            short_id(r["network"]),
             "[bold red]yes[/]" if r["flagged"] else "no",
             f"{r['score']:.2f}",
             f"{r['coordination']:.2f}",
@@ -198,8 +212,8 @@ def diff_runs_command(
         print_json(result.to_dict())
         return
     table = Table(
-        "in A",
-        "in B",
+        Column("in A", no_wrap=True),
+        Column("in B", no_wrap=True),
         "overlap",
         "shared",
         "joined",
@@ -212,8 +226,8 @@ def diff_runs_command(
     )
     for m in result.persisted:
         table.add_row(
-            f"{m.a.id}{_flagged(m.a.flagged)}",
-            f"{m.b.id}{_flagged(m.b.flagged)}",
+            f"{short_id(m.a.id)}{_flagged(m.a.flagged)}",
+            f"{short_id(m.b.id)}{_flagged(m.b.flagged)}",
             f"{m.overlap:.2f}",
             str(m.shared),
             f"+{len(m.joined)}",
@@ -227,9 +241,9 @@ def diff_runs_command(
         ("Appeared in B", result.appeared),
         ("Disappeared from A", result.disappeared),
     ):
-        listing = Table("network", "rank", "size", "score", "flagged", title=title)
+        listing = Table("network", "size", "score", "flagged", title=title)
         for n in networks:
             listing.add_row(
-                n.id, str(n.rank), str(len(n.members)), f"{n.score:.2f}", "yes" if n.flagged else ""
+                short_id(n.id), str(len(n.members)), f"{n.score:.2f}", "yes" if n.flagged else ""
             )
         out.print(listing)

@@ -27,6 +27,11 @@ class FieldType(StrEnum):
 
 
 MAX_ID_LENGTH = 256
+# Optional timestamp columns that also take a plain ISO date (YYYY-MM-DD), read as that
+# day at 00:00 UTC: exports often give a day for "admin since" or "first seen". A post's
+# created_at (required) does not: its time is what co-sharing windows measure, and a
+# day would make every post of that day look simultaneous.
+DATE_COLUMNS = ("since", "first_seen", "last_seen", "started_at", "ended_at", "created_at")
 MAX_TEXT_LENGTH = 100_000
 
 ORG_KINDS = ("it_firm", "party", "it_cell", "media", "agency", "government", "ngo", "other")
@@ -41,6 +46,11 @@ class Column:
     type: FieldType
     required: bool = False
     choices: tuple[str, ...] = ()
+
+    @property
+    def takes_date(self) -> bool:
+        """A plain ISO date is accepted as that day (see DATE_COLUMNS)."""
+        return self.type == FieldType.TIMESTAMP and not self.required and self.name in DATE_COLUMNS
 
 
 @dataclass(frozen=True)

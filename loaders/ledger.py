@@ -39,7 +39,8 @@ class FileLedger:
     sha256: str
     started_at: datetime = field(default_factory=now)
     finished_at: datetime | None = None
-    status: str = "running"  # running | complete | failed | aborted | dry_run
+    # rejected: every row read was rejected (nothing written): the wrong file or flag.
+    status: str = "running"  # running | complete | rejected | failed | aborted | dry_run
     read: int = 0
     valid: int = 0  # passed validation (written, or would be in a dry run)
     written: int = 0
@@ -49,10 +50,15 @@ class FileLedger:
     # Items a format does not load on purpose (Telegram service messages, Bluesky likes),
     # never read: by category in `note`.
     skipped: int = 0
+    warnings: int = 0  # rows kept without a bad optional value (in the rejects file too)
     rejects_path: str | None = None
     rejects_dropped: int = 0  # rejected rows past the rejects file's cap (in ``rejected``)
     note: str | None = None
     error: str | None = None
+    hint: str | None = None  # for an all-rejected file: the flag that fits its header
+    missing_columns: list[str] = field(default_factory=list)  # required, not in the header
+    reasons: dict[str, int] = field(default_factory=dict)  # reject reason -> rows
+    warning_reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def updated(self) -> int:
@@ -62,6 +68,8 @@ class FileLedger:
         """read = written + rejected (in a dry run: valid + rejected, nothing written)."""
         if self.status == "dry_run":
             return self.read == self.valid + self.rejected and self.written == 0
+        if self.status == "rejected":
+            return self.read == self.rejected and self.valid == self.written == 0
         if self.status == "complete":
             return self.read == self.written + self.rejected and self.valid == self.written
         return self.read >= self.written + self.rejected
@@ -82,7 +90,8 @@ class LoadLedger:
     rejects_dir: str
     started_at: datetime = field(default_factory=now)
     finished_at: datetime | None = None
-    status: str = "running"  # running | complete | failed | dry_run
+    # rejected: some file had every row rejected (the others may have loaded).
+    status: str = "running"  # running | complete | rejected | failed | dry_run
     host: str = field(default_factory=socket.gethostname)
     pid: int = field(default_factory=os.getpid)
     files: list[FileLedger] = field(default_factory=list)
@@ -117,6 +126,7 @@ class LoadLedger:
                     "created",
                     "updated",
                     "superseded",
+                    "warnings",
                 )
             },
             "reconciles": self.reconciles(),

@@ -20,6 +20,7 @@ from cibgraph.core.host import file_sha256
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
+from cibgraph.loaders.diagnose import absent_columns, count_reason, diagnosis
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
 from cibgraph.loaders.formats import FORMAT_NAMES, FormatReader, open_reader
@@ -52,6 +53,8 @@ class LoadOptions:
     dry_run: bool = False
     keep_extra: bool = False
     rejects_dir: Path | None = None
+    strict: bool = False  # a bad optional value rejects its row (else: kept without it)
+    assume_utc: bool = False  # timestamps without an offset are UTC
 
     def checked(self) -> LoadOptions:
         if self.batch_size < 1:
@@ -166,7 +169,15 @@ class _FileLoad:
 
     def _reject(self, rejection: Rejection, raw: RawRow) -> None:
         self.entry.rejected += 1
+        count_reason(self.entry.reasons, rejection)
         self.rejects.write(rejection, printable(redact(self.planned.kind, raw, self.ctx.hasher)))
+
+    def _warn(self, record: Record, raw: RawRow) -> None:
+        text = printable(redact(self.planned.kind, raw, self.ctx.hasher))
+        for warning in record.warnings:
+            self.entry.warnings += 1
+            count_reason(self.entry.warning_reasons, warning)
+            self.rejects.write(warning, text, outcome="kept")
 
     def _records(self, source: Source, abort: bool) -> Iterator[Record]:
         for raw in source.rows():
@@ -180,6 +191,8 @@ class _FileLoad:
                     raise _Aborted(result)
                 continue
             self.entry.valid += 1
+            if result.warnings:
+                self._warn(result, raw)
             yield result
 
     def _precheck(self) -> Rejection | None:
@@ -211,8 +224,12 @@ class _FileLoad:
         pending.seek(0)
         reason = f"not written: --on-error abort stopped this file at line {bad.line}"
         for line_no, text in zip(good, pending, strict=True):
-            self.entry.rejected += 1
-            self.rejects.write(Rejection(line_no, None, reason, text), text)
+            self._reject_text(Rejection(line_no, None, reason, text), text)
+
+    def _reject_text(self, rejection: Rejection, text: str) -> None:
+        self.entry.rejected += 1
+        count_reason(self.entry.reasons, rejection)
+        self.rejects.write(rejection, text)
 
     def run(self) -> None:
         self.progress.start(self.entry, self.planned.path.stat().st_size)
@@ -239,7 +256,21 @@ class _FileLoad:
         if self.planned.recognised:
             said = f"recognised as {self.planned.format} by its content"
             self.entry.note = f"{said}; {self.entry.note}" if self.entry.note else said
-        self.entry.status = "dry_run" if self.options.dry_run else "complete"
+        self._diagnose(source)
+        if self.entry.read and self.entry.rejected == self.entry.read:
+            self.entry.status = "rejected"
+        else:
+            self.entry.status = "dry_run" if self.options.dry_run else "complete"
+
+    def _diagnose(self, source: Source) -> None:
+        """Name every absent required column, and the layout the header does fit."""
+        entry = self.entry
+        # Foreign formats (loaders/formats) have items, not a header to diagnose.
+        header: list[str] = source.header if isinstance(source, SourceFile) else []
+        if header:
+            entry.missing_columns = absent_columns(self.planned, header)
+        if entry.read and entry.rejected == entry.read:
+            entry.hint = diagnosis(self.planned, header, entry.reasons)
 
 
 def load(
@@ -261,7 +292,12 @@ def load(
     )
     ledger.ignored = [{"path": str(p), "reason": r} for p, r in plan.ignored]
     store = LedgerStore(None if options.dry_run else runner, directory)
-    ctx = ValidationContext(hasher=_hasher_for(plan), keep_extra=options.keep_extra)
+    ctx = ValidationContext(
+        hasher=_hasher_for(plan),
+        keep_extra=options.keep_extra,
+        strict=options.strict,
+        assume_utc=options.assume_utc,
+    )
     if not options.dry_run:
         assert runner is not None
         apply_schema(runner)
@@ -280,7 +316,9 @@ def load(
             )
             ledger.files.append(entry)
             store.save_file(ledger, entry)
-            rejects = RejectsWriter(directory, f"{index:02d}-{planned.path.name}")
+            rejects = RejectsWriter(
+                directory, f"{index:02d}-{planned.path.name}", source=str(planned.path)
+            )
             try:
                 _FileLoad(runner, planned, entry, options, ctx, rejects, progress).run()
             except FileProblem as exc:
@@ -317,9 +355,13 @@ def load(
             store.finish_run(ledger)
         raise
     failed = any(f.status in ("failed", "aborted") for f in ledger.files)
-    ledger.status = (
-        "dry_run" if options.dry_run and not failed else ("failed" if failed else "complete")
-    )
+    rejected = any(f.status == "rejected" for f in ledger.files)
+    if failed:
+        ledger.status = "failed"
+    elif rejected:
+        ledger.status = "rejected"
+    else:
+        ledger.status = "dry_run" if options.dry_run else "complete"
     ledger.finished_at = now()
     store.finish_run(ledger)
     return ledger

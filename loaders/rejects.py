@@ -35,9 +35,13 @@ class _CountingText:
 
 
 class RejectsWriter:
-    """Appends rejected rows to ``<dir>/<file>.rejects.csv``, opened on the first one."""
+    """Appends rejected rows to ``<dir>/<file>.rejects.csv``, opened on the first one.
 
-    HEADER = ("file", "line", "column", "reason", "record")
+    ``outcome`` says what happened to the row: ``rejected`` (not written), or ``kept``
+    (written without the bad optional value in ``column``).
+    """
+
+    HEADER = ("file", "line", "column", "reason", "outcome", "record")
 
     def __init__(
         self,
@@ -45,18 +49,20 @@ class RejectsWriter:
         source_name: str,
         max_rows: int | None = None,
         max_bytes: int | None = None,
+        source: str | None = None,
     ) -> None:
         self.path = directory / f"{source_name}.rejects.csv"
         self._handle: IO[str] | None = None
         self._counter: _CountingText | None = None
         self._writer: Any = None
-        self._source = source_name
+        # The input file as the user named it, never the rejects file's own name.
+        self._source = source or source_name
         self.max_rows = REJECTS_MAX_ROWS if max_rows is None else max_rows
         self.max_bytes = REJECTS_MAX_BYTES if max_bytes is None else max_bytes
         self.count = 0  # rows in the file
         self.dropped = 0  # rejected rows past the cap: counted, not written
 
-    def write(self, rejection: Rejection, record_text: str) -> None:
+    def write(self, rejection: Rejection, record_text: str, outcome: str = "rejected") -> None:
         if self._counter is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8", newline="")
@@ -71,6 +77,7 @@ class RejectsWriter:
             rejection.line,
             rejection.column or "",
             rejection.reason,
+            outcome,
             record_text.rstrip("\r\n"),
         )
         self._writer.writerow([escape_cell(c) for c in cells])

@@ -8,7 +8,7 @@ builder per file kind shapes the parameters of its write statement.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cibgraph.loaders.contract import CONTRACT, FileSpec
@@ -24,6 +24,23 @@ EXTRA_PREFIX = "x_"
 class ValidationContext:
     hasher: IdentifierHasher | None = None
     keep_extra: bool = False
+    # strict: a bad value in an optional column rejects the row (as before 0.2); by
+    # default the row is kept without that value and a warning is counted.
+    strict: bool = False
+    assume_utc: bool = False  # timestamps without an offset are UTC (--assume-utc)
+
+
+LEFT_OUT = "value left out: "
+
+
+class Warnings(list[Rejection]):
+    """Bad optional values met while validating one row (the row itself is kept)."""
+
+    def keep(self, ctx: ValidationContext, raw: RawRow, column: str, exc: BadValue) -> None:
+        """Record the left-out value, or reject the row under --strict."""
+        if ctx.strict:
+            raise exc
+        self.append(Rejection(raw.line, column, LEFT_OUT + str(exc), raw.raw))
 
 
 def _props(values: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -31,28 +48,48 @@ def _props(values: dict[str, Any], *names: str) -> dict[str, Any]:
     return {n: values[n] for n in names if values.get(n) is not None}
 
 
-def parse_columns(spec: FileSpec, raw: RawRow) -> dict[str, Any] | Rejection:
+def _missing_required(spec: FileSpec, raw: RawRow) -> list[str]:
+    return [name for name in spec.required if name not in raw.values]
+
+
+def parse_columns(
+    spec: FileSpec,
+    raw: RawRow,
+    ctx: ValidationContext | None = None,
+    warnings: Warnings | None = None,
+) -> dict[str, Any] | Rejection:
+    # Without a context (graph/evaluate.py's truth files) every bad value rejects its row.
+    ctx = ctx or ValidationContext(strict=True)
+    warnings = Warnings() if warnings is None else warnings
     values: dict[str, Any] = {}
     for column in spec.columns:
         cell = raw.values.get(column.name)
         if is_missing(cell):
             if column.required:
-                reason = (
-                    f"missing required column {column.name!r}"
-                    if column.name not in raw.values
-                    else f"missing required value for {column.name!r}"
-                )
+                absent = _missing_required(spec, raw)
+                if column.name not in raw.values and len(absent) > 1:
+                    # Every absent column at once: fixing one at a time is a slow loop.
+                    reason = "missing required columns " + ", ".join(map(repr, absent))
+                elif column.name not in raw.values:
+                    reason = f"missing required column {column.name!r}"
+                else:
+                    reason = f"missing required value for {column.name!r}"
                 return Rejection(raw.line, column.name, reason, raw.raw)
             values[column.name] = None
             continue
         try:
-            values[column.name] = parse(column, cell)
+            values[column.name] = parse(column, cell, assume_utc=ctx.assume_utc)
         except BadValue as exc:
-            return Rejection(raw.line, column.name, str(exc), raw.raw)
+            if column.required or ctx.strict:
+                return Rejection(raw.line, column.name, str(exc), raw.raw)
+            warnings.keep(ctx, raw, column.name, exc)
+            values[column.name] = None
     return values
 
 
-def _extras(spec: FileSpec, raw: RawRow) -> dict[str, Any] | Rejection:
+def _extras(
+    spec: FileSpec, raw: RawRow, ctx: ValidationContext, warnings: Warnings
+) -> dict[str, Any] | Rejection:
     extras: dict[str, Any] = {}
     for name, cell in raw.values.items():
         if name in spec.names or is_missing(cell):
@@ -60,7 +97,9 @@ def _extras(spec: FileSpec, raw: RawRow) -> dict[str, Any] | Rejection:
         try:
             extras[EXTRA_PREFIX + str(name)] = parse_text(cell)
         except BadValue as exc:
-            return Rejection(raw.line, str(name), str(exc), raw.raw)
+            if ctx.strict:
+                return Rejection(raw.line, str(name), str(exc), raw.raw)
+            warnings.keep(ctx, raw, str(name), exc)
     return extras
 
 
@@ -182,7 +221,8 @@ def validate_row(kind: str, raw: RawRow, ctx: ValidationContext) -> Record | Rej
     if raw.problem is not None:
         return Rejection(raw.line, raw.column, raw.problem, raw.raw)
     spec = CONTRACT[kind]
-    values = parse_columns(spec, raw)
+    warnings = Warnings()
+    values = parse_columns(spec, raw, ctx, warnings)
     if isinstance(values, Rejection):
         return values
     try:
@@ -191,12 +231,12 @@ def validate_row(kind: str, raw: RawRow, ctx: ValidationContext) -> Record | Rej
         column = "value" if kind == "identifiers" else None
         return Rejection(raw.line, column, str(exc), raw.raw)
     if ctx.keep_extra:
-        extras = _extras(spec, raw)
+        extras = _extras(spec, raw, ctx, warnings)
         if isinstance(extras, Rejection):
             return extras
         if extras:
             record.row.setdefault("props", {}).update(extras)
-    return record
+    return replace(record, warnings=tuple(warnings)) if warnings else record
 
 
 def redact(kind: str, raw: RawRow, hasher: IdentifierHasher | None) -> str:

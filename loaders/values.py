@@ -123,10 +123,15 @@ def parse_bool(value: Any) -> bool:
     raise BadValue(f"expected true/false, got {text[:20]!r}")
 
 
-def parse_timestamp(value: Any) -> datetime:
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_timestamp(value: Any, *, assume_utc: bool = False, allow_date: bool = False) -> datetime:
     """ISO 8601 with an offset, or epoch seconds; always returned in UTC.
 
-    A timestamp without an offset is refused: it is ambiguous (local time of whom?).
+    A timestamp without an offset is refused: it is ambiguous (local time of whom?),
+    unless the user says its times are UTC (``assume_utc``, `cib load --assume-utc`).
+    ``allow_date``: a plain ``YYYY-MM-DD`` is that day, 00:00 UTC (date-like columns).
     """
     if isinstance(value, bool):
         raise BadValue("expected a timestamp, got a boolean")
@@ -143,12 +148,22 @@ def parse_timestamp(value: Any) -> datetime:
         raise BadValue("timestamp contains control characters")
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    is_date = _ISO_DATE.fullmatch(text) is not None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise BadValue(f"not an ISO 8601 timestamp: {text[:40]!r}") from None
-    if parsed.tzinfo is None:
-        raise BadValue(f"timestamp without offset is ambiguous: {text[:40]!r} (add Z or +hh:mm)")
+    if is_date and allow_date:
+        parsed = parsed.replace(tzinfo=UTC)
+    elif is_date:
+        raise BadValue(f"a date is not a time: {text[:40]!r} (give a time with an offset)")
+    elif parsed.tzinfo is None and assume_utc:
+        parsed = parsed.replace(tzinfo=UTC)
+    elif parsed.tzinfo is None:
+        raise BadValue(
+            f"timestamp without offset is ambiguous: {text[:40]!r} "
+            "(add Z or +hh:mm, or load with --assume-utc if the times are UTC)"
+        )
     if not 1990 <= parsed.year < 2100:
         raise BadValue(f"timestamp year {parsed.year} outside 1990-2100")
     return parsed.astimezone(UTC)
@@ -223,7 +238,7 @@ def _normalised(parts: SplitResult) -> str:
     return f"{parts.scheme.lower()}://{netloc}{path}{query}"
 
 
-def parse(column: Column, value: Any) -> Any:
+def parse(column: Column, value: Any, *, assume_utc: bool = False) -> Any:
     """Parse one non-missing cell according to its column."""
     match column.type:
         case FieldType.ID:
@@ -237,7 +252,7 @@ def parse(column: Column, value: Any) -> Any:
         case FieldType.BOOL:
             return parse_bool(value)
         case FieldType.TIMESTAMP:
-            return parse_timestamp(value)
+            return parse_timestamp(value, assume_utc=assume_utc, allow_date=column.takes_date)
         case FieldType.ENUM:
             return parse_enum(value, column.choices)
         case FieldType.CONFIDENCE:

@@ -28,7 +28,9 @@ from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.scenario.generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
-DATASETS = Path(os.environ.get("CIBGRAPH_DATASETS", REPO.parent / "shared" / "datasets"))
+# The real CooRTweet datasets ship with the project (tests/data/coortweet/PROVENANCE.md),
+# so a clone on its own passes; CIBGRAPH_DATASETS points the suite at another copy.
+DATASETS = Path(os.environ.get("CIBGRAPH_DATASETS", REPO / "tests" / "data"))
 
 # Server notifications (deprecations, performance warnings) become Python warnings,
 # and pytest turns warnings into errors: suspicious Cypher fails the suite.

@@ -5,11 +5,13 @@ Browser script an analyst can paste to see the same paths.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from cibgraph.core.errors import UsageError
 from cibgraph.core.runner import QueryRunner, Row
+from cibgraph.graph.detect.network_ref import resolve_network
 from cibgraph.queries.registry import load_library
 
 NETWORK = """
@@ -30,12 +32,23 @@ LIMIT 3
 """
 
 
+# How a person knows an actor: an account by its @handle (else its display name), a
+# page by its name. Keys stay beside them: names are not unique.
+ACTOR_NAMES = """
+MATCH (a:Actor) WHERE a.key IN $keys
+RETURN a.key AS key,
+       CASE WHEN a:Account AND a.handle IS NOT NULL THEN '@' + a.handle
+            ELSE coalesce(a.name, a.display_name, a.handle) END AS name
+"""
+
+
 @dataclass(frozen=True)
 class Explanation:
     subject: str
     summary: dict[str, Any]
     evidence: list[Row]
     browser_script: str
+    names: dict[str, str] = field(default_factory=dict)  # actor key -> handle or name
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,7 +56,35 @@ class Explanation:
             "summary": self.summary,
             "evidence": self.evidence,
             "browser_script": self.browser_script,
+            "names": self.names,
         }
+
+
+def actor_keys(rows: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Every account:/page: key in evidence rows, to look their names up at once."""
+    keys: set[str] = set()
+
+    def add(value: Any) -> None:
+        if isinstance(value, str) and value.startswith(("account:", "page:")):
+            keys.add(value)
+        elif isinstance(value, list):
+            for item in value:
+                add(item)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                add(item)
+
+    for row in rows:
+        for value in row.values():
+            add(value)
+    return keys
+
+
+def actor_names(runner: QueryRunner, keys: set[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    rows = runner.read(ACTOR_NAMES, {"keys": sorted(keys)})
+    return {str(r["key"]): str(r["name"]) for r in rows if r["name"]}
 
 
 def resolve_actor(runner: QueryRunner, ref: str) -> str:
@@ -79,6 +120,8 @@ def network_summary(runner: QueryRunner, network_id: str) -> dict[str, Any]:
 
 
 def explain_network(runner: QueryRunner, network_id: str, limit: int = 20) -> Explanation:
+    """``network_id``: the full id, ``n0001`` (newest complete run) or ``RUN:n0001``."""
+    network_id = resolve_network(runner, network_id)
     summary = network_summary(runner, network_id)
     query = load_library().get("network_evidence")
     overrides = {"network_id": network_id, "limit": str(limit)}
@@ -89,7 +132,8 @@ def explain_network(runner: QueryRunner, network_id: str, limit: int = 20) -> Ex
         + "\n"
         + query.browser_script({"network_id": network_id})
     )
-    return Explanation(network_id, summary, evidence, script)
+    names = actor_names(runner, actor_keys(evidence))
+    return Explanation(network_id, summary, evidence, script, names)
 
 
 def explain_pair(runner: QueryRunner, a: str, b: str, limit: int = 50) -> Explanation:
@@ -102,6 +146,11 @@ def explain_pair(runner: QueryRunner, a: str, b: str, limit: int = 50) -> Explan
         {"a": key_a, "b": key_b},
     )
     summary = {"a": key_a, "b": key_b, "coordination_edges": edges}
+    names = actor_names(runner, actor_keys(evidence) | {key_a, key_b})
     return Explanation(
-        f"{key_a} & {key_b}", summary, evidence, query.browser_script({"a": key_a, "b": key_b})
+        f"{key_a} & {key_b}",
+        summary,
+        evidence,
+        query.browser_script({"a": key_a, "b": key_b}),
+        names,
     )

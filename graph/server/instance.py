@@ -8,6 +8,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from urllib.parse import urlencode
 
 from cibgraph.core.errors import NotInstalled, UsageError
 from cibgraph.graph.server.paths import BuildPaths, InstancePaths
@@ -63,6 +64,26 @@ class InstanceSettings:
     @property
     def browser_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}/browser/"
+
+    @property
+    def browser_login_url(self) -> str:
+        """Browser with its connect form filled in for this server (bolt://, user neo4j)."""
+        return browser_link(self.browser_url, self.bolt_uri)
+
+
+def browser_link(
+    browser_url: str, bolt_uri: str, user: str = "neo4j", database: str = "neo4j"
+) -> str:
+    """Neo4j Browser (5.x) pre-fills its connect form from URL parameters: ``dbms`` is the
+    connect URL with the user name in it (``bolt://neo4j@127.0.0.1:7687``), ``db`` the
+    database, ``preselectAuthMethod=NATIVE`` user and password (Browser manual, "Browser
+    URL parameters"; ``connectURL`` is the deprecated spelling of ``dbms``). Without them
+    Browser offers neo4j:// and an empty user; the password is never put in a URL.
+    """
+    scheme, sep, rest = bolt_uri.partition("://")
+    dbms = f"{scheme}://{user}@{rest.split('@')[-1]}" if sep else bolt_uri
+    query = urlencode({"dbms": dbms, "db": database, "preselectAuthMethod": "NATIVE"}, safe=":/@")
+    return f"{browser_url}?{query}"
 
 
 def load_settings(paths: InstancePaths) -> InstanceSettings:

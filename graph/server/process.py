@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,9 +163,22 @@ class StartResult:
     gds_version: str | None
 
 
+# How often a start reports that it is still waiting (GDS takes ~25 s to load here).
+PROGRESS_EVERY = 5.0
+
+
 def start(
-    paths: InstancePaths, timeout: float = 120.0, build: BuildPaths | None = None
+    paths: InstancePaths,
+    timeout: float = 120.0,
+    build: BuildPaths | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> StartResult:
+    """Start the server and wait until it answers with GDS loaded.
+
+    ``on_progress`` hears what it is waiting for every few seconds, so a caller not on a
+    terminal can print lines instead of staying silent for half a minute.
+    """
+    report = on_progress or (lambda _: None)
     settings = load_settings(paths)
     build = build or build_paths()
     verify_build(build)
@@ -201,7 +215,12 @@ def start(
     password = read_password(paths)
     deadline = started + timeout
     last_error = "no answer yet"
+    report(f"launched (pid {proc.pid}); waiting for Bolt and GDS")
+    next_report = started + PROGRESS_EVERY
     while time.monotonic() < deadline:
+        if time.monotonic() >= next_report:
+            report(f"still waiting, {time.monotonic() - started:.0f}s ({last_error})")
+            next_report += PROGRESS_EVERY
         if proc.poll() is not None:
             paths.pid_file.unlink(missing_ok=True)
             raise ServerStartFailed(

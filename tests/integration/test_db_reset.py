@@ -17,8 +17,14 @@ pytestmark = pytest.mark.integration
 def test_reset_wipes_data_and_keeps_schema_and_password(db: Database) -> None:
     db.write("CREATE (:ResetProbe {n: 1})")
     password_before = instance_paths().password.read_text()
-    result = CliRunner().invoke(app, ["db", "reset", "--yes", "--quiet"])
+    result = CliRunner().invoke(app, ["db", "reset", "--yes"])
     assert result.exit_code == 0, result.output
+    # Not a terminal here: progress comes as lines, not half a minute of silence.
+    lines = result.stderr.splitlines()
+    for step in ("stopping the server", "deleting the data", "starting the server"):
+        assert f"Resetting Neo4j: {step}" in lines, lines
+    assert any(line.startswith("Resetting Neo4j: launched (pid ") for line in lines), lines
+    assert "Resetting Neo4j: applying the schema" in lines
     assert process.running_pid(instance_paths()) is not None
     assert db.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
     assert {item.name for item in SCHEMA} <= {row["name"] for row in existing(db)}

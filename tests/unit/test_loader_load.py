@@ -81,7 +81,8 @@ def test_duplicates_in_a_batch_last_row_wins(tmp_path: Path) -> None:
 def test_bad_rows_go_to_the_rejects_file_and_counts_reconcile(tmp_path: Path) -> None:
     path = _accounts(tmp_path, ["a1,1", ",2", "a3,lots", "a4,4,extra", "=HYPERLINK(1),5"])
     runner = RecordingRunner(answers=CREATED)
-    ledger = load(runner, plan_load([path]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    options = LoadOptions(rejects_dir=tmp_path / "rj", strict=True)
+    ledger = load(runner, plan_load([path]), options)
     entry = ledger.files[0]
     assert (entry.read, entry.written, entry.rejected) == (5, 2, 3)
     assert entry.reconciles()
@@ -98,9 +99,32 @@ def test_bad_rows_go_to_the_rejects_file_and_counts_reconcile(tmp_path: Path) ->
     assert saved["totals"]["read"] == 5 and saved["reconciles"] is True
 
 
+def test_a_bad_optional_value_keeps_the_row_with_a_warning(tmp_path: Path) -> None:
+    path = _accounts(tmp_path, ["a1,1", "a2,lots", "a3,3"])
+    runner = RecordingRunner(answers=CREATED)
+    ledger = load(runner, plan_load([path]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    entry = ledger.files[0]
+    assert (entry.read, entry.written, entry.rejected, entry.warnings) == (3, 3, 0, 1)
+    assert entry.status == "complete" and entry.reconciles()
+    sent = [row for batch in _writes(runner) for row in batch["rows"]]
+    assert {"id": "a2", "props": {}} in sent
+    with open(str(entry.rejects_path), newline="") as handle:
+        (warning,) = csv.DictReader(handle)
+    assert (warning["file"], warning["line"], warning["column"]) == (str(path), "3", "followers")
+    assert (warning["outcome"], warning["reason"]) == (
+        "kept",
+        "value left out: not a number: 'lots'",
+    )
+    saved = json.loads((Path(ledger.rejects_dir) / "ledger.json").read_text())
+    assert saved["totals"]["warnings"] == 1
+    # Counted by reason without the value, so rows failing the same way add up.
+    assert saved["files"][0]["warning_reasons"] == {"followers: value left out: not a number: …": 1}
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     path = _accounts(tmp_path, ["a1,1", "a2,x"])
-    ledger = load(None, plan_load([path]), LoadOptions(dry_run=True, rejects_dir=tmp_path / "rj"))
+    options = LoadOptions(dry_run=True, rejects_dir=tmp_path / "rj", strict=True)
+    ledger = load(None, plan_load([path]), options)
     entry = ledger.files[0]
     assert (entry.read, entry.valid, entry.written, entry.rejected) == (2, 1, 0, 1)
     assert ledger.status == "dry_run" and entry.reconciles()
@@ -109,9 +133,8 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 def test_abort_writes_nothing_from_the_file(tmp_path: Path) -> None:
     path = _accounts(tmp_path, ["a1,1", "a2,2", "a3,bad", "a4,4"])
     runner = RecordingRunner(answers=CREATED)
-    ledger = load(
-        runner, plan_load([path]), LoadOptions(on_error="abort", rejects_dir=tmp_path / "rj")
-    )
+    options = LoadOptions(on_error="abort", rejects_dir=tmp_path / "rj", strict=True)
+    ledger = load(runner, plan_load([path]), options)
     assert _writes(runner) == []
     entry = ledger.files[0]
     assert entry.status == "aborted" and ledger.status == "failed"

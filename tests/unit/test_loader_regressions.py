@@ -76,11 +76,14 @@ def test_jsonl_lone_surrogate_escapes_are_rejected_not_sent(
         '{"account_id": "a1", "kind": "device", "value": "\\udfff"}\n'
     )
     runner = RecordingRunner(answers=CREATED)
-    ledger = load(runner, plan_load([folder]), LoadOptions(rejects_dir=tmp_path / "rj"))
+    options = LoadOptions(rejects_dir=tmp_path / "rj", strict=True)
+    ledger = load(runner, plan_load([folder]), options)
     accounts, identifiers = ledger.files
     assert (accounts.read, accounts.written, accounts.rejected) == (2, 1, 1)
     assert (identifiers.read, identifiers.written, identifiers.rejected) == (1, 0, 1)
-    assert ledger.status == "complete" and ledger.reconciles()
+    # identifiers.jsonl had one row, rejected: the run says so instead of "complete".
+    assert identifiers.status == "rejected" and ledger.status == "rejected"
+    assert ledger.reconciles()
     with open(str(accounts.rejects_path), newline="", encoding="utf-8") as handle:
         (reject,) = csv.DictReader(handle)
     assert (reject["line"], reject["column"]) == ("1", "handle")
@@ -113,9 +116,8 @@ def test_abort_with_a_carriage_return_inside_a_good_record(tmp_path: Path) -> No
     path = tmp_path / "accounts.csv"
     path.write_bytes(b'account_id,handle\na1,"one\rtwo"\na2,x\na3,"bad\x00"\n')
     runner = RecordingRunner(answers=CREATED)
-    ledger = load(
-        runner, plan_load([path]), LoadOptions(on_error="abort", rejects_dir=tmp_path / "rj")
-    )
+    options = LoadOptions(on_error="abort", rejects_dir=tmp_path / "rj", strict=True)
+    ledger = load(runner, plan_load([path]), options)
     entry = ledger.files[0]
     assert (entry.status, entry.read, entry.written, entry.rejected) == ("aborted", 3, 0, 3)
     with open(str(entry.rejects_path), newline="", encoding="utf-8") as handle:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from cibgraph.loaders.sources import RawRow
 from cibgraph.loaders.validate import ValidationContext, redact, validate_row
 
 CTX = ValidationContext(hasher=IdentifierHasher(b"k" * 32))
+# --strict: a bad optional value rejects its row, as every bad value did before.
+STRICT = ValidationContext(hasher=CTX.hasher, strict=True)
 
 
 def _raw(**values: object) -> RawRow:
@@ -22,7 +25,7 @@ def _raw(**values: object) -> RawRow:
 
 
 def _reject(file_kind: str, values: dict[str, object]) -> Rejection:
-    result = validate_row(file_kind, RawRow(2, 2, "", dict(values)), CTX)
+    result = validate_row(file_kind, RawRow(2, 2, "", dict(values)), STRICT)
     assert isinstance(result, Rejection), result
     return result
 
@@ -61,6 +64,73 @@ def test_rejection_reasons(kind: str, values: dict[str, object], column: str, re
     assert rejection.column == column
     assert reason in rejection.reason
     assert rejection.line == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "column", "reason"),
+    [
+        ("accounts", {"account_id": "a1", "followers": "many"}, "followers", "not a number"),
+        ("accounts", {"account_id": "a1", "created_at": "yesterday"}, "created_at", "ISO 8601"),
+        ("organizations", {"org_id": "o", "name": "N", "kind": "cult"}, "kind", "not one of"),
+        ("ads", {"ad_id": "x", "page_id": "p", "currency": "rupees"}, "currency", "3-letter"),
+        (
+            "page_admins",
+            {"page_id": "pg1", "account_id": "a1", "since": "2019-02-15T10:00:00"},
+            "since",
+            "without offset",
+        ),
+    ],
+)
+def test_a_bad_optional_value_is_left_out_and_the_row_kept(
+    kind: str, values: dict[str, object], column: str, reason: str
+) -> None:
+    record = validate_row(kind, RawRow(2, 2, "", dict(values)), CTX)
+    assert isinstance(record, Record), record
+    assert column not in record.row.get("props", {}) and record.row.get(column) is None
+    (warning,) = record.warnings
+    assert (warning.line, warning.column) == (2, column)
+    assert warning.reason.startswith("value left out: ") and reason in warning.reason
+
+
+def test_iso_dates_in_date_like_columns_are_that_day() -> None:
+    raw = _raw(page_id="pg1", account_id="a1", role="admin", since="2019-02-15")
+    record = validate_row("page_admins", raw, STRICT)
+    assert isinstance(record, Record) and record.warnings == ()
+    assert record.row["props"]["since"] == datetime(2019, 2, 15, tzinfo=UTC)
+    for column in ("first_seen", "last_seen"):
+        raw = _raw(account_id="a1", kind="device", value="d1", **{column: "2020-01-31"})
+        ident = validate_row("identifiers", raw, STRICT)
+        assert isinstance(ident, Record)
+        assert ident.row["props"][column] == datetime(2020, 1, 31, tzinfo=UTC)
+    # A post's time is what co-sharing measures: a day there is still refused.
+    post: dict[str, object] = {
+        "post_id": "p",
+        "author_id": "a",
+        "author_type": "account",
+        "created_at": "2019-02-15",
+    }
+    rejection = _reject("posts", post)
+    assert rejection.column == "created_at" and "a date is not a time" in rejection.reason
+
+
+def test_assume_utc_reads_offsetless_times_as_utc() -> None:
+    post: dict[str, object] = {
+        "post_id": "p",
+        "author_id": "a",
+        "author_type": "account",
+        "created_at": "2019-02-15T10:30:00",
+    }
+    assert "--assume-utc" in _reject("posts", post).reason
+    ctx = ValidationContext(assume_utc=True, strict=True)
+    record = validate_row("posts", RawRow(2, 2, "", dict(post)), ctx)
+    assert isinstance(record, Record)
+    assert record.row["props"]["created_at"] == datetime(2019, 2, 15, 10, 30, tzinfo=UTC)
+
+
+def test_every_missing_required_column_is_named() -> None:
+    rejection = _reject("posts", {"post_id": "p", "text": "hello"})
+    assert rejection.column == "author_id"
+    assert rejection.reason == "missing required columns 'author_id', 'author_type', 'created_at'"
 
 
 def test_malformed_record_keeps_its_problem() -> None:
@@ -117,7 +187,7 @@ def test_identifier_value_is_hashed_never_kept() -> None:
 
 def test_rejected_identifier_rows_are_redacted() -> None:
     raw = _raw(account_id="a1", kind="email", value="person@mail.example", first_seen="nope")
-    assert isinstance(validate_row("identifiers", raw, CTX), Rejection)
+    assert isinstance(validate_row("identifiers", raw, STRICT), Rejection)
     text = redact("identifiers", raw, CTX.hasher)
     assert "person@mail.example" not in text
     assert "hmac:" in text
