@@ -15,21 +15,25 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from cibgraph.core.batches import chunked
-from cibgraph.core.errors import UsageError
+from cibgraph.core.errors import QueryFailed, UsageError
 from cibgraph.core.host import file_sha256
-from cibgraph.core.runner import QueryRunner
+from cibgraph.core.runner import Params, QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
 from cibgraph.loaders.formats import FORMAT_NAMES, FormatReader, open_reader
 from cibgraph.loaders.ledger import (
+    PROGRESS,
+    REPLACED,
+    DatabaseReplaced,
     FileLedger,
     LedgerStore,
     LoadLedger,
     mark_interrupted_runs,
     new_run_id,
     now,
+    progress_params,
 )
 from cibgraph.loaders.peers import validate_peer_row
 from cibgraph.loaders.records import Record, Rejection
@@ -126,7 +130,9 @@ def _hasher_for(plan: LoadPlan) -> IdentifierHasher | None:
 
 
 def write_batch(runner: QueryRunner, batch: list[Record], entry: FileLedger) -> None:
-    """One managed transaction for the batch; duplicate keys inside it: the last row wins."""
+    """One managed transaction for the batch, with the file's counts (and the check that
+    the database is still the one the load started in); duplicate keys inside it: the
+    last row wins."""
     latest: dict[str, Record] = {}
     for record in batch:
         latest.pop(record.key, None)
@@ -134,9 +140,15 @@ def write_batch(runner: QueryRunner, batch: list[Record], entry: FileLedger) -> 
     groups: dict[str, list[dict[str, object]]] = {}
     for record in latest.values():
         groups.setdefault(record.statement, []).append(record.row)
-    results = runner.write_all(
-        [(STATEMENTS[name], {"rows": rows}) for name, rows in groups.items()]
-    )
+    # The file's counts first: refused (and the batch with it) once the database is replaced.
+    statements: list[tuple[str, Params]] = [(PROGRESS, progress_params(entry, len(batch)))]
+    statements += [(STATEMENTS[name], {"rows": rows}) for name, rows in groups.items()]
+    try:
+        results = runner.write_all(statements)[1:]
+    except QueryFailed as exc:
+        if REPLACED in exc.message:
+            raise DatabaseReplaced(entry.id.rsplit(":", 1)[0]) from None
+        raise
     entry.superseded += len(batch) - len(latest)
     entry.written += len(batch)
     entry.created += sum(int(rows[0]["created"] or 0) for rows in results if rows)
@@ -242,24 +254,36 @@ class _FileLoad:
         self.entry.status = "dry_run" if self.options.dry_run else "complete"
 
 
+def new_ledger(plan: LoadPlan, options: LoadOptions) -> LoadLedger:
+    """The ledger of a load about to start: its id and the folder of its rejects."""
+    run_id = new_run_id("dryrun" if options.dry_run else "load")
+    directory = (options.rejects_dir or instance_root() / "loads") / run_id
+    ledger = LoadLedger(
+        run_id, options.batch_size, options.on_error, options.dry_run, str(directory)
+    )
+    ledger.ignored = [{"path": str(p), "reason": r} for p, r in plan.ignored]
+    return ledger
+
+
 def load(
     runner: QueryRunner | None,
     plan: LoadPlan,
     options: LoadOptions = LoadOptions(),
     progress: LoadProgress | None = None,
+    *,
+    ledger: LoadLedger | None = None,
 ) -> LoadLedger:
-    """Load every planned file in order; return the ledger (also saved to Neo4j and disk)."""
+    """Load every planned file in order; return the ledger (also saved to Neo4j and disk).
+
+    ``ledger`` (from ``new_ledger``) lets the caller keep hold of it when the load fails.
+    """
     options = options.checked()
     if runner is None and not options.dry_run:
         raise UsageError("A load that writes needs a database connection.")
     progress = progress or _Silent()
-    run_id = new_run_id("dryrun" if options.dry_run else "load")
-    directory = options.rejects_dir or instance_root() / "loads"
-    directory = directory / run_id
-    ledger = LoadLedger(
-        run_id, options.batch_size, options.on_error, options.dry_run, str(directory)
-    )
-    ledger.ignored = [{"path": str(p), "reason": r} for p, r in plan.ignored]
+    ledger = ledger or new_ledger(plan, options)
+    run_id = ledger.id
+    directory = Path(ledger.rejects_dir)
     store = LedgerStore(None if options.dry_run else runner, directory)
     ctx = ValidationContext(hasher=_hasher_for(plan), keep_extra=options.keep_extra)
     if not options.dry_run:
@@ -296,6 +320,8 @@ def load(
             if entry.status == "aborted":
                 ledger.error = f"{entry.name}: {entry.error}"
                 break
+        if not store.present(ledger):
+            raise DatabaseReplaced(run_id)
     except BaseException as exc:
         # A named error, Ctrl-C or a bug: the run is failed now, in Neo4j and on disk,
         # rather than left 'running' until the next load finds its process gone. A
@@ -309,7 +335,10 @@ def load(
         for entry in ledger.files:
             if entry.status == "running":
                 entry.status, entry.finished_at = "failed", now()
+                entry.error = entry.error or ledger.error
         ledger.finished_at = now()
+        if isinstance(exc, DatabaseReplaced):
+            store.runner = None  # the new database knows nothing of this load
         try:
             store.finish_run(ledger)
         except Exception:
