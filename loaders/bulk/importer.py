@@ -75,8 +75,29 @@ def _require_local(db: Database, paths: InstancePaths) -> None:
         )
 
 
+# The ledgers of earlier loads (a failed or interrupted bulk load leaves its own) are
+# not data: they are carried over into the imported store.
+LEDGER_RECORDS = """
+MATCH (r:LoadRun) OPTIONAL MATCH (r)-[:READ]->(f:LoadFile)
+RETURN properties(r) AS run, collect(properties(f)) AS files
+"""
+RESTORE_LEDGER = """
+UNWIND $records AS rec
+MERGE (r:LoadRun {id: rec.run.id}) SET r += rec.run
+WITH r, rec
+UNWIND rec.files AS file
+MERGE (f:LoadFile {id: file.id}) SET f += file
+MERGE (r)-[:READ]->(f)
+"""
+
+
+def _restore_ledgers(db: Database, records: list[dict[str, Any]]) -> None:
+    if records:
+        db.write(RESTORE_LEDGER, {"records": records})
+
+
 def require_empty(db: Database) -> None:
-    rows = db.read("MATCH (n) RETURN count(n) AS nodes")
+    rows = db.read("MATCH (n) WHERE NOT n:LoadRun AND NOT n:LoadFile RETURN count(n) AS nodes")
     nodes = int(rows[0]["nodes"]) if rows else 0
     if nodes:
         raise DatabaseNotEmpty(
@@ -127,14 +148,15 @@ def _save_ledger(db: Database | None, ledger: LoadLedger, result: BulkLoad) -> N
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
 
 
-def _restart_empty(paths: InstancePaths, db: Database) -> None:
+def _restart_empty(paths: InstancePaths, db: Database, earlier: list[dict[str, Any]]) -> None:
     """Whatever state the store is in (half imported, a stopped or half-started server):
-    stopped, wiped, started empty, with the schema."""
+    stopped, wiped, started empty with the schema and the earlier ledgers."""
     process.stop(paths)
     admin.wipe_store(paths)
     process.start(paths, timeout=RECOVERY_START_TIMEOUT)
     db.read("RETURN 1")  # a managed read: drops the pool's connections to the old server
     apply_schema(db)
+    _restore_ledgers(db, earlier)
 
 
 def _fail(ledger: LoadLedger, error: str) -> None:
@@ -202,6 +224,7 @@ def bulk_load(
     sink = CsvSink(folder)
     phase = "validate"
     store_touched = False  # from stopping the server on, the store may be half replaced
+    earlier = [dict(row) for row in db.read(LEDGER_RECORDS)]
     try:
         clock.phase(phase)
         load(sink, plan, options, progress, ledger=ledger)
@@ -223,6 +246,8 @@ def bulk_load(
             db.read("RETURN 1")  # a managed read: drops the pool's connections to the old server
         clock.phase(phase := "schema")
         apply_schema(db)
+        if store_touched:
+            _restore_ledgers(db, earlier)
         if sink.replayed:
             clock.phase(phase := "replay")
             _replay(db, sink, options.batch_size)
@@ -232,7 +257,8 @@ def bulk_load(
         _save_ledger(db, ledger, result)
     except BaseException as exc:
         sink.close()
-        kept = _recover(exc, phase, store_touched, db, paths, result, clock, keep_files)
+        touched = earlier if store_touched else None
+        kept = _recover(exc, phase, touched, db, paths, result, clock, keep_files)
         if isinstance(exc, admin.AdminToolFailed):
             raise BulkImportFailed(
                 exc.message, f"the CSVs and import.report are kept in {kept}"
@@ -249,22 +275,23 @@ def bulk_load(
 def _recover(
     exc: BaseException,
     phase: str,
-    store_touched: bool,
+    earlier: list[dict[str, Any]] | None,
     db: Database,
     paths: InstancePaths,
     result: BulkLoad,
     clock: Clock,
     keep_files: bool,
 ) -> Path | None:
-    """Leave the database empty and running and the run failed; the folder kept, if any."""
+    """Leave the database empty (but for earlier ledgers) and running, and the run failed;
+    the folder kept, if any. ``earlier`` is None while the store was never touched."""
     ledger = result.ledger
     error = _reason(exc, phase)
     with _no_interrupts():
         clock.phase("recover")
         reachable = True
         try:
-            if store_touched:
-                _restart_empty(paths, db)
+            if earlier is not None:  # the store was touched: start again from empty
+                _restart_empty(paths, db, earlier)
         except (CibError, OSError) as problem:
             reachable = False
             message = getattr(problem, "message", str(problem)).splitlines()[0]
