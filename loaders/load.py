@@ -23,6 +23,7 @@ from cibgraph.graph.server.paths import instance_root
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
 from cibgraph.loaders.formats import FORMAT_NAMES, FormatReader, open_reader
+from cibgraph.loaders.interrupts import BatchBoundary
 from cibgraph.loaders.ledger import (
     PROGRESS,
     REPLACED,
@@ -226,7 +227,7 @@ class _FileLoad:
             self.entry.rejected += 1
             self.rejects.write(Rejection(line_no, None, reason, text), text)
 
-    def run(self) -> None:
+    def run(self, interrupts: BatchBoundary | None = None) -> None:
         self.progress.start(self.entry, self.planned.path.stat().st_size)
         abort = self.options.on_error == "abort"
         if abort:
@@ -241,6 +242,8 @@ class _FileLoad:
                 assert self.runner is not None
                 write_batch(self.runner, batch, self.entry)
             self.progress.update(self.entry, source.position())
+            if interrupts is not None:
+                interrupts.check()  # a Ctrl-C waits for the batch in flight
         if isinstance(source, FormatReader):
             self.entry.skipped = sum(source.skipped.values())
             self.entry.note = source.summary()
@@ -286,65 +289,70 @@ def load(
     directory = Path(ledger.rejects_dir)
     store = LedgerStore(None if options.dry_run else runner, directory)
     ctx = ValidationContext(hasher=_hasher_for(plan), keep_extra=options.keep_extra)
+    interrupts = BatchBoundary()
     if not options.dry_run:
         assert runner is not None
         apply_schema(runner)
         mark_interrupted_runs(runner)
         store.start_run(ledger)
-    try:
-        for index, planned in enumerate(plan.files):
-            entry = FileLedger(
-                id=f"{run_id}:{index}",
-                path=str(planned.path.resolve()),
-                name=planned.path.name,
-                kind=planned.kind,
-                format=planned.format,
-                size=planned.path.stat().st_size,
-                sha256=file_sha256(planned.path),
-            )
-            ledger.files.append(entry)
-            store.save_file(ledger, entry)
-            rejects = RejectsWriter(directory, f"{index:02d}-{planned.path.name}")
-            try:
-                _FileLoad(runner, planned, entry, options, ctx, rejects, progress).run()
-            except FileProblem as exc:
-                entry.status, entry.error = "failed", str(exc)
-            finally:
-                rejects.close()
-                entry.finished_at = now()
-                if rejects.count:
-                    entry.rejects_path = str(rejects.path)
-                entry.rejects_dropped = rejects.dropped
-            progress.finish(entry)
-            store.save_file(ledger, entry)
-            if entry.status == "aborted":
-                ledger.error = f"{entry.name}: {entry.error}"
-                break
-        if not store.present(ledger):
-            raise DatabaseReplaced(run_id)
-    except BaseException as exc:
-        # A named error, Ctrl-C or a bug: the run is failed now, in Neo4j and on disk,
-        # rather than left 'running' until the next load finds its process gone. A
-        # bug's own message may quote row data, so only its type is recorded.
-        ledger.status = "failed"
-        ledger.error = getattr(exc, "message", None) or (
-            "interrupted"
-            if isinstance(exc, KeyboardInterrupt)
-            else f"unexpected {type(exc).__name__}: see the command's output"
-        )
-        for entry in ledger.files:
-            if entry.status == "running":
-                entry.status, entry.finished_at = "failed", now()
-                entry.error = entry.error or ledger.error
-        ledger.finished_at = now()
-        if isinstance(exc, DatabaseReplaced):
-            store.runner = None  # the new database knows nothing of this load
+    with interrupts:
         try:
-            store.finish_run(ledger)
-        except Exception:
-            store.runner = None  # the database is gone; keep the local ledger at least
-            store.finish_run(ledger)
-        raise
+            for index, planned in enumerate(plan.files):
+                interrupts.check()
+                entry = FileLedger(
+                    id=f"{run_id}:{index}",
+                    path=str(planned.path.resolve()),
+                    name=planned.path.name,
+                    kind=planned.kind,
+                    format=planned.format,
+                    size=planned.path.stat().st_size,
+                    sha256=file_sha256(planned.path),
+                )
+                ledger.files.append(entry)
+                store.save_file(ledger, entry)
+                rejects = RejectsWriter(directory, f"{index:02d}-{planned.path.name}")
+                try:
+                    _FileLoad(runner, planned, entry, options, ctx, rejects, progress).run(
+                        interrupts
+                    )
+                except FileProblem as exc:
+                    entry.status, entry.error = "failed", str(exc)
+                finally:
+                    rejects.close()
+                    entry.finished_at = now()
+                    if rejects.count:
+                        entry.rejects_path = str(rejects.path)
+                    entry.rejects_dropped = rejects.dropped
+                progress.finish(entry)
+                store.save_file(ledger, entry)
+                if entry.status == "aborted":
+                    ledger.error = f"{entry.name}: {entry.error}"
+                    break
+            if not store.present(ledger):
+                raise DatabaseReplaced(run_id)
+        except BaseException as exc:
+            # A named error, Ctrl-C or a bug: the run is failed now, in Neo4j and on disk,
+            # rather than left 'running' until the next load finds its process gone. A
+            # bug's own message may quote row data, so only its type is recorded.
+            ledger.status = "failed"
+            ledger.error = getattr(exc, "message", None) or (
+                "interrupted"
+                if isinstance(exc, KeyboardInterrupt)
+                else f"unexpected {type(exc).__name__}: see the command's output"
+            )
+            for entry in ledger.files:
+                if entry.status == "running":
+                    entry.status, entry.finished_at = "failed", now()
+                    entry.error = entry.error or ledger.error
+            ledger.finished_at = now()
+            if isinstance(exc, DatabaseReplaced):
+                store.runner = None  # the new database knows nothing of this load
+            try:
+                store.finish_run(ledger)
+            except Exception:
+                store.runner = None  # the database is gone; keep the local ledger at least
+                store.finish_run(ledger)
+            raise
     failed = any(f.status in ("failed", "aborted") for f in ledger.files)
     ledger.status = (
         "dry_run" if options.dry_run and not failed else ("failed" if failed else "complete")
