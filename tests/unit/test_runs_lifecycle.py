@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cibgraph.core.errors import RunNotReady
 from cibgraph.graph import runs
-from cibgraph.graph.errors import RunNotReady
 from cibgraph.loaders.bulk import CsvSink
 from cibgraph.loaders.ledger import PROGRESS
 from tests.fakes import RecordingRunner
