@@ -22,13 +22,14 @@ from cibgraph.cli.common import (
     progress_lines,
     status,
 )
-from cibgraph.core.errors import UsageError
+from cibgraph.core.errors import CibError, UsageError
 from cibgraph.graph.connection import open_database
+from cibgraph.graph.runs import live_runs
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server import process
 from cibgraph.graph.server.install import ensure_build, verify_build
 from cibgraph.graph.server.instance import init_instance, load_settings, read_password
-from cibgraph.graph.server.paths import instance_paths
+from cibgraph.graph.server.paths import InstancePaths, instance_paths
 from cibgraph.graph.server.status import collect_status
 from cibgraph.graph.settings import resolve_settings
 
@@ -222,7 +223,8 @@ def password() -> None:
 def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = False) -> None:
     """Wipe the local database's data, restart, and apply the schema.
 
-    Users and password are kept. Asks first unless --yes.
+    Users and password are kept. Asks first unless --yes. Refused while a load or a
+    detection run is writing to the database (it would go on writing into the wiped one).
     """
     paths = instance_paths()
     load_settings(paths)
@@ -232,6 +234,7 @@ def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = Fa
                 "reset wipes all data and needs confirmation.", "pass --yes in scripts"
             )
         typer.confirm(f"Delete every node and relationship in {paths.data}?", abort=True)
+    _refuse_while_runs_write(paths)
     with progress_lines("Resetting Neo4j", quiet) as update:
         update("stopping the server")
         process.stop(paths)
@@ -247,3 +250,24 @@ def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = Fa
             apply_schema(db)
     if not quiet:
         err.print("[green]Database wiped[/]; server running with the schema applied.")
+
+
+def _refuse_while_runs_write(paths: InstancePaths) -> None:
+    """A load rides out the restart on driver retries and goes on writing into the wiped
+    database; refuse while one (or a detection run) is running."""
+    if process.running_pid(paths) is None:
+        return  # nothing can be writing to a stopped server
+    try:
+        with open_database(resolve_settings(env={}, local=paths)) as db:
+            running = live_runs(db)
+    except CibError:
+        return  # an unreachable server: nothing can be writing to it through Bolt either
+    if running:
+        names = "; ".join(run.describe() for run in running[:3])
+        pids = " ".join(str(r.pid) for r in running if r.here and r.pid is not None)
+        raise UsageError(
+            f"Not resetting: {len(running)} run(s) are writing to this database: {names}.",
+            "wait for them to finish, or stop them first"
+            + (f" (`kill -INT {pids}`)" if pids else "")
+            + "; a stopped run is marked failed, then reset",
+        )

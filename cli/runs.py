@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from cibgraph.cli.common import JsonOpt, RunOpt, new_app, out, print_json, with_database
+from cibgraph.cli.common import (
+    JsonOpt,
+    QuietOpt,
+    RunOpt,
+    YesOpt,
+    err,
+    new_app,
+    out,
+    print_json,
+    with_database,
+)
 from cibgraph.cli.evidence_view import UNKNOWN, network_lines, other_fields, short_id, when
+from cibgraph.core.errors import UsageError
+from cibgraph.graph import runs as lifecycle
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.detect.explain import network_summary
@@ -29,7 +42,7 @@ def list_runs(
     json_: JsonOpt = False,
 ) -> None:
     """List detection runs, newest first, with status, window, algorithm and counts."""
-    rows = run_store.list_runs(db, limit)
+    rows = [lifecycle.run_row(run) for run in lifecycle.list_runs(db, limit)]
     if json_:
         print_json(rows)
         return
@@ -64,8 +77,7 @@ def show_run(
     json_: JsonOpt = False,
 ) -> None:
     """Everything recorded about one run: parameters, seed, concurrency, timings, counts."""
-    run = run_store.get_run(db, run_id)
-    props = dict(run["props"])
+    props = dict(lifecycle.resolve_run(db, run_id, complete=False).props)
     for key in ("params", "timings", "counts", "gds_config"):
         if isinstance(props.get(key), str):
             props[key] = json.loads(props[key])
@@ -84,6 +96,36 @@ def show_run(
 
 
 MEMBERS_SHOWN = 25
+
+
+@app.command("delete")
+@with_database
+def delete_run(
+    db: Database,
+    run_id: Annotated[
+        str, typer.Argument(help="Run id (see `cib runs list`).", show_default=False)
+    ],
+    yes: YesOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Delete a detection run: its record, its networks and its coordination edges.
+
+    The evidence graph (accounts, pages, posts, ...) is untouched. A run still running
+    is refused. Asks first unless --yes.
+
+    [bold]Example[/]
+
+      cib runs delete run-20190401T093000Z-ab12cd --yes
+    """
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "delete removes a run's networks and needs confirmation.", "pass --yes in scripts"
+            )
+        typer.confirm(f"Delete detection run {run_id}, its networks and edges?", abort=True)
+    run_store.delete_run(db, run_id)
+    if not quiet:
+        err.print(f"Deleted detection run {escape(run_id)} with its networks and edges.")
 
 
 @networks_app.command("show")
@@ -141,7 +183,7 @@ def list_networks(
     json_: JsonOpt = False,
 ) -> None:
     """Candidate networks of a run, strongest first (the `networks_overview` query)."""
-    run_id = run_store.get_run(db, run)["id"]
+    run_id = lifecycle.resolve_run(db, run, complete=False).id
     query = load_library().get("networks_overview")
     rows = query.run(
         db, {"run_id": run_id, "flagged_only": str(flagged).lower(), "limit": str(limit)}

@@ -9,23 +9,44 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import socket
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cibgraph.core.host import pid_alive
+from cibgraph.core.errors import CibError
 from cibgraph.core.runner import QueryRunner
+from cibgraph.graph import runs as lifecycle
+from cibgraph.graph.runs import new_run_id, now
+
+__all__ = ["new_run_id", "now"]  # the one clock and id scheme, for the loaders
+
+# The counts a LoadFile carries; saved with every batch, so a killed load's record
+# matches what it committed.
+COUNTS = ("read", "valid", "written", "rejected", "created", "superseded")
+# Checked in the same transaction as every batch: when the file's record is gone, the
+# database was replaced under the load (`cib db reset`, a wiped store), and the batch
+# is refused instead of landing in a database that knows nothing of this load.
+REPLACED = "cibgraph: the database was replaced under this load"
+PROGRESS = """
+OPTIONAL MATCH (f:LoadFile {id: $file})
+CALL apoc.util.validate(f IS NULL, $replaced, [])
+SET f += $counts
+"""
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+class DatabaseReplaced(CibError):
+    """The database a load was writing to was wiped or replaced while it ran."""
 
+    exit_code = 1
 
-def new_run_id(prefix: str = "load") -> str:
-    return f"{prefix}-{now().strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+    def __init__(self, run_id: str) -> None:
+        super().__init__(
+            f"The database was replaced while load {run_id} ran (its ledger record is gone: "
+            "`cib db reset` or a wiped store); the load stopped and is failed.",
+            "load the files again into the new database",
+        )
 
 
 @dataclass
@@ -144,6 +165,14 @@ def _props(data: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+def progress_params(entry: FileLedger, batch: int) -> dict[str, Any]:
+    """``PROGRESS``'s parameters: the file's counts as they will be once the batch of
+    ``batch`` rows commits."""
+    counts = {name: int(getattr(entry, name)) for name in COUNTS}
+    counts["written"] += batch
+    return {"file": entry.id, "counts": counts, "replaced": REPLACED}
+
+
 class LedgerStore:
     """Persists the ledger to Neo4j (``runner`` given) and to ``ledger.json``."""
 
@@ -152,12 +181,22 @@ class LedgerStore:
         self.directory = directory
 
     def start_run(self, ledger: LoadLedger) -> None:
+        self._write_local(ledger)
         if self.runner is None:
             return
-        self.runner.write(
-            "MERGE (r:LoadRun {id: $id}) SET r += $props",
-            {"id": ledger.id, "props": _props(ledger.to_dict(), drop=("id", "totals"))},
+        props = _props(ledger.to_dict(), drop=("id", "totals", "status", "host", "pid"))
+        lifecycle.start_run(self.runner, "load", ledger.id, props)
+
+    def present(self, ledger: LoadLedger) -> bool:
+        """Whether the run's record is still in the database (it is not, once replaced)."""
+        if self.runner is None:
+            return True
+        rows = self.runner.read(
+            "MATCH (r:LoadRun {id: $id}) RETURN count(r) AS n", {"id": ledger.id}
         )
+        # A database always answers the count; a runner that answers nothing (the bulk
+        # load's CSV sink) has no database to lose.
+        return not rows or bool(rows[0]["n"])
 
     def save_file(self, ledger: LoadLedger, entry: FileLedger) -> None:
         if self.runner is None:
@@ -170,31 +209,75 @@ class LedgerStore:
         )
 
     def finish_run(self, ledger: LoadLedger) -> None:
+        """The run's end, whatever its status; a failed run's files are saved with it,
+        so none is left ``running``."""
         data = ledger.to_dict()
         if self.runner is not None:
-            props = _props(data, drop=("id", "totals"))
+            if ledger.status == "failed":
+                for entry in ledger.files:
+                    self.save_file(ledger, entry)
+            props = _props(data, drop=("id", "totals", "status"))
             props.update({f"total_{k}": v for k, v in data["totals"].items()})
-            self.runner.write(
-                "MERGE (r:LoadRun {id: $id}) SET r += $props", {"id": ledger.id, "props": props}
-            )
+            lifecycle.finish_run(self.runner, "load", ledger.id, props, status=ledger.status)
+        self._write_local(ledger)
+
+    def _write_local(self, ledger: LoadLedger) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        (self.directory / "ledger.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+        text = json.dumps(ledger.to_dict(), indent=2, default=str) + "\n"
+        (self.directory / "ledger.json").write_text(text)
+
+
+# Files left 'running' under a run that is not: killed or crashed loads (and loads by
+# versions that did not fail their files).
+STALE_FILES = """
+MATCH (r:LoadRun)-[:READ]->(f:LoadFile {status: 'running'})
+WHERE r.status <> 'running'
+RETURN r.id AS run, r.rejects_dir AS folder, r.error AS error, collect(f.id) AS files
+"""
+REPAIR_FILE = "MATCH (f:LoadFile {id: $id}) SET f += $props"
+
+
+def _local_files(folder: str | None, run_id: str) -> dict[str, dict[str, Any]]:
+    """The run's own ``ledger.json`` entries by file id, when it is still on disk."""
+    if not folder:
+        return {}
+    try:
+        document = json.loads((Path(folder) / "ledger.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("id") != run_id:
+        return {}
+    files = document.get("files")
+    return (
+        {str(f.get("id")): f for f in files if isinstance(f, dict)}
+        if isinstance(files, list)
+        else {}
+    )
+
+
+def repair_stale_files(runner: QueryRunner) -> int:
+    """Fail every file left ``running`` under a finished run, with the counts of the
+    run's ``ledger.json`` where it has them; how many were repaired."""
+    repaired = 0
+    for row in runner.read(STALE_FILES):
+        local = _local_files(row["folder"], str(row["run"]))
+        for file_id in row["files"]:
+            saved = local.get(str(file_id), {})
+            props: dict[str, Any] = {
+                name: int(saved[name]) for name in COUNTS if isinstance(saved.get(name), int)
+            }
+            status = saved.get("status")
+            props["status"] = status if status not in (None, "running") else "failed"
+            props["error"] = saved.get("error") or row["error"] or lifecycle.INTERRUPTED["load"]
+            props["finished_at"] = now()
+            runner.write(REPAIR_FILE, {"id": file_id, "props": props})
+            repaired += 1
+    return repaired
 
 
 def mark_interrupted_runs(runner: QueryRunner) -> int:
-    """Runs left 'running' by a process on this host that no longer exists become 'failed'."""
-    host = socket.gethostname()
-    rows = runner.read(
-        "MATCH (r:LoadRun {status: 'running', host: $host}) RETURN r.id AS id, r.pid AS pid",
-        {"host": host},
-    )
-    stale = [row["id"] for row in rows if row["pid"] is None or not pid_alive(int(row["pid"]))]
-    if stale:
-        runner.write(
-            "MATCH (r:LoadRun) WHERE r.id IN $ids "
-            "SET r.status = 'failed', "
-            "r.error = 'interrupted: the loading process ended before finishing' "
-            "WITH r MATCH (r)-[:READ]->(f:LoadFile {status: 'running'}) SET f.status = 'failed'",
-            {"ids": stale},
-        )
+    """Runs left 'running' by a process on this host that no longer exists become
+    'failed', and so do their files (and any file left 'running' by a finished run)."""
+    stale = lifecycle.mark_interrupted(runner, "load")
+    repair_stale_files(runner)
     return len(stale)

@@ -15,22 +15,27 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from cibgraph.core.batches import chunked
-from cibgraph.core.errors import UsageError
+from cibgraph.core.errors import QueryFailed, UsageError
 from cibgraph.core.host import file_sha256
-from cibgraph.core.runner import QueryRunner
+from cibgraph.core.runner import Params, QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
 from cibgraph.loaders.diagnose import absent_columns, count_reason, diagnosis
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
 from cibgraph.loaders.formats import FORMAT_NAMES, FormatReader, open_reader
+from cibgraph.loaders.interrupts import BatchBoundary
 from cibgraph.loaders.ledger import (
+    PROGRESS,
+    REPLACED,
+    DatabaseReplaced,
     FileLedger,
     LedgerStore,
     LoadLedger,
     mark_interrupted_runs,
     new_run_id,
     now,
+    progress_params,
 )
 from cibgraph.loaders.peers import validate_peer_row
 from cibgraph.loaders.records import Record, Rejection
@@ -129,7 +134,9 @@ def _hasher_for(plan: LoadPlan) -> IdentifierHasher | None:
 
 
 def write_batch(runner: QueryRunner, batch: list[Record], entry: FileLedger) -> None:
-    """One managed transaction for the batch; duplicate keys inside it: the last row wins."""
+    """One managed transaction for the batch, with the file's counts (and the check that
+    the database is still the one the load started in); duplicate keys inside it: the
+    last row wins."""
     latest: dict[str, Record] = {}
     for record in batch:
         latest.pop(record.key, None)
@@ -137,9 +144,15 @@ def write_batch(runner: QueryRunner, batch: list[Record], entry: FileLedger) -> 
     groups: dict[str, list[dict[str, object]]] = {}
     for record in latest.values():
         groups.setdefault(record.statement, []).append(record.row)
-    results = runner.write_all(
-        [(STATEMENTS[name], {"rows": rows}) for name, rows in groups.items()]
-    )
+    # The file's counts first: refused (and the batch with it) once the database is replaced.
+    statements: list[tuple[str, Params]] = [(PROGRESS, progress_params(entry, len(batch)))]
+    statements += [(STATEMENTS[name], {"rows": rows}) for name, rows in groups.items()]
+    try:
+        results = runner.write_all(statements)[1:]
+    except QueryFailed as exc:
+        if REPLACED in exc.message:
+            raise DatabaseReplaced(entry.id.rsplit(":", 1)[0]) from None
+        raise
     entry.superseded += len(batch) - len(latest)
     entry.written += len(batch)
     entry.created += sum(int(rows[0]["created"] or 0) for rows in results if rows)
@@ -231,7 +244,7 @@ class _FileLoad:
         count_reason(self.entry.reasons, rejection)
         self.rejects.write(rejection, text)
 
-    def run(self) -> None:
+    def run(self, interrupts: BatchBoundary | None = None) -> None:
         self.progress.start(self.entry, self.planned.path.stat().st_size)
         abort = self.options.on_error == "abort"
         if abort:
@@ -246,6 +259,8 @@ class _FileLoad:
                 assert self.runner is not None
                 write_batch(self.runner, batch, self.entry)
             self.progress.update(self.entry, source.position())
+            if interrupts is not None:
+                interrupts.check()  # a Ctrl-C waits for the batch in flight
         if isinstance(source, FormatReader):
             self.entry.skipped = sum(source.skipped.values())
             self.entry.note = source.summary()
@@ -273,24 +288,36 @@ class _FileLoad:
             entry.hint = diagnosis(self.planned, header, entry.reasons)
 
 
+def new_ledger(plan: LoadPlan, options: LoadOptions) -> LoadLedger:
+    """The ledger of a load about to start: its id and the folder of its rejects."""
+    run_id = new_run_id("dryrun" if options.dry_run else "load")
+    directory = (options.rejects_dir or instance_root() / "loads") / run_id
+    ledger = LoadLedger(
+        run_id, options.batch_size, options.on_error, options.dry_run, str(directory)
+    )
+    ledger.ignored = [{"path": str(p), "reason": r} for p, r in plan.ignored]
+    return ledger
+
+
 def load(
     runner: QueryRunner | None,
     plan: LoadPlan,
     options: LoadOptions = LoadOptions(),
     progress: LoadProgress | None = None,
+    *,
+    ledger: LoadLedger | None = None,
 ) -> LoadLedger:
-    """Load every planned file in order; return the ledger (also saved to Neo4j and disk)."""
+    """Load every planned file in order; return the ledger (also saved to Neo4j and disk).
+
+    ``ledger`` (from ``new_ledger``) lets the caller keep hold of it when the load fails.
+    """
     options = options.checked()
     if runner is None and not options.dry_run:
         raise UsageError("A load that writes needs a database connection.")
     progress = progress or _Silent()
-    run_id = new_run_id("dryrun" if options.dry_run else "load")
-    directory = options.rejects_dir or instance_root() / "loads"
-    directory = directory / run_id
-    ledger = LoadLedger(
-        run_id, options.batch_size, options.on_error, options.dry_run, str(directory)
-    )
-    ledger.ignored = [{"path": str(p), "reason": r} for p, r in plan.ignored]
+    ledger = ledger or new_ledger(plan, options)
+    run_id = ledger.id
+    directory = Path(ledger.rejects_dir)
     store = LedgerStore(None if options.dry_run else runner, directory)
     ctx = ValidationContext(
         hasher=_hasher_for(plan),
@@ -298,62 +325,72 @@ def load(
         strict=options.strict,
         assume_utc=options.assume_utc,
     )
+    interrupts = BatchBoundary()
     if not options.dry_run:
         assert runner is not None
         apply_schema(runner)
         mark_interrupted_runs(runner)
         store.start_run(ledger)
-    try:
-        for index, planned in enumerate(plan.files):
-            entry = FileLedger(
-                id=f"{run_id}:{index}",
-                path=str(planned.path.resolve()),
-                name=planned.path.name,
-                kind=planned.kind,
-                format=planned.format,
-                size=planned.path.stat().st_size,
-                sha256=file_sha256(planned.path),
-            )
-            ledger.files.append(entry)
-            store.save_file(ledger, entry)
-            rejects = RejectsWriter(
-                directory, f"{index:02d}-{planned.path.name}", source=str(planned.path)
-            )
-            try:
-                _FileLoad(runner, planned, entry, options, ctx, rejects, progress).run()
-            except FileProblem as exc:
-                entry.status, entry.error = "failed", str(exc)
-            finally:
-                rejects.close()
-                entry.finished_at = now()
-                if rejects.count:
-                    entry.rejects_path = str(rejects.path)
-                entry.rejects_dropped = rejects.dropped
-            progress.finish(entry)
-            store.save_file(ledger, entry)
-            if entry.status == "aborted":
-                ledger.error = f"{entry.name}: {entry.error}"
-                break
-    except BaseException as exc:
-        # A named error, Ctrl-C or a bug: the run is failed now, in Neo4j and on disk,
-        # rather than left 'running' until the next load finds its process gone. A
-        # bug's own message may quote row data, so only its type is recorded.
-        ledger.status = "failed"
-        ledger.error = getattr(exc, "message", None) or (
-            "interrupted"
-            if isinstance(exc, KeyboardInterrupt)
-            else f"unexpected {type(exc).__name__}: see the command's output"
-        )
-        for entry in ledger.files:
-            if entry.status == "running":
-                entry.status, entry.finished_at = "failed", now()
-        ledger.finished_at = now()
+    with interrupts:
         try:
-            store.finish_run(ledger)
-        except Exception:
-            store.runner = None  # the database is gone; keep the local ledger at least
-            store.finish_run(ledger)
-        raise
+            for index, planned in enumerate(plan.files):
+                interrupts.check()
+                entry = FileLedger(
+                    id=f"{run_id}:{index}",
+                    path=str(planned.path.resolve()),
+                    name=planned.path.name,
+                    kind=planned.kind,
+                    format=planned.format,
+                    size=planned.path.stat().st_size,
+                    sha256=file_sha256(planned.path),
+                )
+                ledger.files.append(entry)
+                store.save_file(ledger, entry)
+                rejects = RejectsWriter(
+                    directory, f"{index:02d}-{planned.path.name}", source=str(planned.path)
+                )
+                try:
+                    _FileLoad(runner, planned, entry, options, ctx, rejects, progress).run(
+                        interrupts
+                    )
+                except FileProblem as exc:
+                    entry.status, entry.error = "failed", str(exc)
+                finally:
+                    rejects.close()
+                    entry.finished_at = now()
+                    if rejects.count:
+                        entry.rejects_path = str(rejects.path)
+                    entry.rejects_dropped = rejects.dropped
+                progress.finish(entry)
+                store.save_file(ledger, entry)
+                if entry.status == "aborted":
+                    ledger.error = f"{entry.name}: {entry.error}"
+                    break
+            if not store.present(ledger):
+                raise DatabaseReplaced(run_id)
+        except BaseException as exc:
+            # A named error, Ctrl-C or a bug: the run is failed now, in Neo4j and on disk,
+            # rather than left 'running' until the next load finds its process gone. A
+            # bug's own message may quote row data, so only its type is recorded.
+            ledger.status = "failed"
+            ledger.error = getattr(exc, "message", None) or (
+                "interrupted"
+                if isinstance(exc, KeyboardInterrupt)
+                else f"unexpected {type(exc).__name__}: see the command's output"
+            )
+            for entry in ledger.files:
+                if entry.status == "running":
+                    entry.status, entry.finished_at = "failed", now()
+                    entry.error = entry.error or ledger.error
+            ledger.finished_at = now()
+            if isinstance(exc, DatabaseReplaced):
+                store.runner = None  # the new database knows nothing of this load
+            try:
+                store.finish_run(ledger)
+            except Exception:
+                store.runner = None  # the database is gone; keep the local ledger at least
+                store.finish_run(ledger)
+            raise
     failed = any(f.status in ("failed", "aborted") for f in ledger.files)
     rejected = any(f.status == "rejected" for f in ledger.files)
     if failed:

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cibgraph.core.errors import RunNotReady, UsageError
+from cibgraph.core.errors import UsageError
 from cibgraph.core.runner import QueryRunner
-from cibgraph.graph.detect import runs as run_store
+from cibgraph.graph.runs import resolve_run
 
 DEFAULT_MIN_OVERLAP = 0.3
 
@@ -166,12 +166,7 @@ def match_networks(
 
 
 def read_networks(runner: QueryRunner, run_id: str) -> list[NetworkMembers]:
-    run = run_store.get_run(runner, run_id)
-    if run["status"] != "complete":
-        raise RunNotReady(
-            f"Run {run['id']} is {run['status']}, not complete.",
-            "compare complete runs (`cib runs list`)",
-        )
+    run = resolve_run(runner, run_id)
     return [
         NetworkMembers(
             id=str(row["id"]),
@@ -180,7 +175,7 @@ def read_networks(runner: QueryRunner, run_id: str) -> list[NetworkMembers]:
             flagged=bool(row["flagged"]),
             members=frozenset(str(k) for k in row["members"]),
         )
-        for row in runner.read(NETWORK_MEMBERS, {"run_id": run["id"]})
+        for row in runner.read(NETWORK_MEMBERS, {"run_id": run.id})
     ]
 
 

@@ -12,7 +12,7 @@ import re
 
 from cibgraph.core.errors import UsageError
 from cibgraph.core.runner import QueryRunner
-from cibgraph.graph.detect.runs import get_run
+from cibgraph.graph.runs import resolve_run
 
 SHORT = re.compile(r"n\d{1,6}")
 _ACTOR = "MATCH (a:Actor) WHERE a.key = $ref OR a.id = $ref RETURN a.key AS key LIMIT 3"
@@ -28,9 +28,9 @@ def resolve_network(runner: QueryRunner, ref: str) -> str:
     ref = ref.strip()
     run_part, _, net_part = ref.rpartition(":")
     if SHORT.fullmatch(ref):
-        network_id = f"{get_run(runner)['id']}:{_padded(ref)}"
+        network_id = f"{resolve_run(runner).id}:{_padded(ref)}"
     elif run_part and SHORT.fullmatch(net_part) and run_part.lower() == "latest":
-        network_id = f"{get_run(runner)['id']}:{_padded(net_part)}"
+        network_id = f"{resolve_run(runner).id}:{_padded(net_part)}"
     elif run_part and SHORT.fullmatch(net_part):
         network_id = f"{run_part}:{_padded(net_part)}"
     else:

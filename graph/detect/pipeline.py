@@ -8,9 +8,7 @@ drops its in-memory graph; nothing of a failed run is ever shown as complete.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from graphdatascience.error.gds_not_installed import GdsNotFound
 
 from cibgraph.core.errors import GdsError
 from cibgraph.core.runner import QueryRunner
+from cibgraph.graph import runs as lifecycle
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs
 from cibgraph.graph.detect.attribution import affiliations_of, attribute
@@ -77,22 +76,6 @@ class DetectionResult:
         return [n for n in self.networks if n.flagged]
 
 
-class _Clock:
-    def __init__(self, on_stage: StageCallback | None) -> None:
-        self.timings: dict[str, float] = {}
-        self.on_stage = on_stage
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        if self.on_stage is not None:
-            self.on_stage(name)
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(time.perf_counter() - started, 3)
-
-
 def _bursts(runner: QueryRunner, library: Library) -> list[Burst]:
     query = library.get("creation_bursts")
     params = query.bind({"limit": str(NO_LIMIT)})
@@ -104,7 +87,7 @@ def _bursts(runner: QueryRunner, library: Library) -> list[Burst]:
 
 
 def _run_on(
-    gds: Gds, query: str, graph_name: str, run_id: str, params: DetectParams, clock: _Clock
+    gds: Gds, query: str, graph_name: str, run_id: str, params: DetectParams, clock: lifecycle.Clock
 ) -> CommunityResult:
     with clock.stage("projection"):
         gds.drop(graph_name)
@@ -134,7 +117,7 @@ def _communities(
     pairs: CoordinationPairs,
     edges: int,
     params: DetectParams,
-    clock: _Clock,
+    clock: lifecycle.Clock,
 ) -> CommunityResult | None:
     """The community step, refused before projecting when GDS's estimate does not fit."""
     if edges == 0:
@@ -254,17 +237,21 @@ def detect(
     params = params.checked()
     library = load_library()
     gds = _local_gds(runner, gds_session)
-    clock = _Clock(on_stage)
-    run_id = run_id or runs.new_run_id()
+    clock = lifecycle.Clock(on_stage)
+    run_id = run_id or lifecycle.new_run_id("run")
     session = plan_session(gds_session, runner.settings, run_id) if gds_session else None
     with clock.stage("prepare"):
         apply_schema(runner)
         runs.mark_interrupted_runs(runner)
+        runs.refuse_during_load(runner)
         fingerprint = runs.data_fingerprint(runner)
-        runs.start_run(
+        started_at = lifecycle.now()
+        lifecycle.start_run(
             runner,
+            "detection",
             run_id,
             {
+                "started_at": started_at,
                 "params": json.dumps(params.to_dict()),
                 "algorithm": params.algorithm,
                 "seed": params.seed,
@@ -306,13 +293,23 @@ def detect(
             "networks": len(networks),
             "flagged": sum(1 for n in networks if n.flagged),
         }
+        with clock.stage("check"):
+            # A load (or a wipe) during the run changed what it read: fail rather than
+            # record networks that match neither dataset under the old fingerprint.
+            runs.check_unchanged(runner, fingerprint, started_at)
         result.timings = clock.timings
-        runs.finish_run(runner, run_id, _run_props(result))
+        lifecycle.finish_run(runner, "detection", run_id, _run_props(result))
     except BaseException as exc:
         result.timings = clock.timings
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, KeyboardInterrupt):
+            message = "interrupted (Ctrl-C)"
         try:
-            runs.fail_run(runner, run_id, message, {"timings": json.dumps(clock.timings)})
+            props = {"timings": json.dumps(clock.timings)}
+            lifecycle.fail_run(runner, "detection", run_id, message, props)
+            # Nothing of a failed run stays behind to be read as evidence; if this is
+            # cut short too (a second Ctrl-C), the next run removes the rest.
+            runs.remove_output(runner, run_id)
         finally:
             raise
     return result

@@ -1,21 +1,23 @@
-"""The DetectionRun node: what was run, on which data, how long each stage took, and
-whether it finished. A run is 'running' until it completes; any failure marks it
-'failed', and a run whose process died is marked failed by the next run.
+"""What is particular to detection runs: the data fingerprint, the in-memory graphs
+and the output a run writes (edges, networks), removed when the run failed.
+
+The lifecycle itself (ids, start / finish / fail, interrupted runs, which run) is
+``graph/runs.py``, shared with load runs. A run is 'running' until it completes; any
+failure marks it 'failed' and removes what it wrote; a run whose process died is
+marked failed, and its output removed, by the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
-from datetime import UTC, datetime
-from typing import Any
 
-from cibgraph.core.errors import UsageError
-from cibgraph.core.host import pid_alive
-from cibgraph.core.runner import QueryRunner, Row
+from cibgraph.core.errors import CibError, UsageError
+from cibgraph.core.runner import QueryRunner
+from cibgraph.graph import runs as lifecycle
+from cibgraph.graph.detect.edges import delete_edges
 from cibgraph.graph.gds.cypher import DROP as DROP_GRAPH
+from cibgraph.graph.runs import RUN_BY_ID
 
 FINGERPRINT = """
 CALL () {
@@ -31,14 +33,6 @@ RETURN item, n ORDER BY item
 """
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_run_id() -> str:
-    return f"run-{now().strftime('%Y%m%dT%H%M%SZ')}-{os.urandom(3).hex()}"
-
-
 def data_fingerprint(runner: QueryRunner) -> str:
     """A hash of the evidence graph's label and relationship counts.
 
@@ -48,32 +42,6 @@ def data_fingerprint(runner: QueryRunner) -> str:
     rows = runner.read(FINGERPRINT)
     payload = json.dumps([[r["item"], r["n"]] for r in rows], separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-def start_run(runner: QueryRunner, run_id: str, props: dict[str, Any]) -> None:
-    runner.write(
-        "CREATE (r:DetectionRun {id: $id}) SET r += $props, r.status = 'running', "
-        "r.started_at = datetime(), r.host = $host, r.pid = $pid",
-        {"id": run_id, "props": props, "host": socket.gethostname(), "pid": os.getpid()},
-    )
-
-
-def finish_run(runner: QueryRunner, run_id: str, props: dict[str, Any]) -> None:
-    runner.write(
-        "MATCH (r:DetectionRun {id: $id}) "
-        "SET r += $props, r.status = 'complete', r.finished_at = datetime()",
-        {"id": run_id, "props": props},
-    )
-
-
-def fail_run(
-    runner: QueryRunner, run_id: str, error: str, props: dict[str, Any] | None = None
-) -> None:
-    runner.write(
-        "MATCH (r:DetectionRun {id: $id}) SET r += $props, r.status = 'failed', r.error = $error, "
-        "r.finished_at = datetime()",
-        {"id": run_id, "error": error[:2000], "props": props or {}},
-    )
 
 
 # The pipeline projects each run's coordination graph as f"cib-{run_id}".
@@ -102,56 +70,98 @@ def drop_orphaned_projections(runner: QueryRunner) -> list[str]:
     return names
 
 
+# A failed run's output, removed in bounded transactions (a run writes up to millions
+# of edges; one transaction for all of them would outgrow the transaction memory).
+DELETE_RUN_NETWORKS = """
+MATCH (n:Network {run_id: $run_id})
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 50 ROWS
+"""
+DELETE_RUN_NODE = "MATCH (r:DetectionRun {id: $run_id}) DETACH DELETE r"
+# Failed runs whose output is still there (killed before they could remove it).
+LEFT_OVER = """
+MATCH (r:DetectionRun {status: 'failed'})
+WHERE r.output_removed IS NULL
+RETURN r.id AS id
+"""
+MARK_REMOVED = "MATCH (r:DetectionRun {id: $run_id}) SET r.output_removed = $now"
+
+
+def remove_output(runner: QueryRunner, run_id: str) -> None:
+    """Delete the run's coordination edges and networks (its node stays, as the record)."""
+    delete_edges(runner, run_id)
+    runner.auto(DELETE_RUN_NETWORKS, {"run_id": run_id})
+    runner.write(MARK_REMOVED, {"run_id": run_id, "now": lifecycle.now()})
+
+
 def mark_interrupted_runs(runner: QueryRunner) -> int:
-    """Runs left 'running' on this host by a process that no longer exists become 'failed',
-    and the in-memory graphs of runs no longer running are dropped."""
-    rows = runner.read(
-        "MATCH (r:DetectionRun {status: 'running', host: $host}) RETURN r.id AS id, r.pid AS pid",
-        {"host": socket.gethostname()},
-    )
-    stale = [r["id"] for r in rows if r["pid"] is None or not pid_alive(int(r["pid"]))]
-    if stale:
-        runner.write(
-            "MATCH (r:DetectionRun) WHERE r.id IN $ids SET r.status = 'failed', "
-            "r.error = 'interrupted: the detecting process ended before finishing', "
-            "r.finished_at = datetime()",
-            {"ids": stale},
-        )
+    """Runs left 'running' on this host by a process that no longer exists become
+    'failed'; the in-memory graphs of runs no longer running are dropped, and the edges
+    and networks of failed runs removed."""
+    stale = lifecycle.mark_interrupted(runner, "detection")
     drop_orphaned_projections(runner)
+    for row in runner.read(LEFT_OVER):
+        remove_output(runner, str(row["id"]))
     return len(stale)
 
 
-RUN_FIELDS = (
-    "r.id AS id, r.status AS status, r.started_at AS started_at, r.finished_at AS finished_at, "
-    "r.algorithm AS algorithm, r.window AS window, r.window_source AS window_source, "
-    "r.seed AS seed, "
-    "r.concurrency AS concurrency, r.networks AS networks, r.flagged AS flagged, "
-    "r.data_fingerprint AS data_fingerprint, r.error AS error"
-)
-
-
-def list_runs(runner: QueryRunner, limit: int = 20) -> list[Row]:
-    return runner.read(
-        f"MATCH (r:DetectionRun) RETURN {RUN_FIELDS} ORDER BY r.started_at DESC LIMIT $limit",
-        {"limit": limit},
-    )
-
-
-def get_run(runner: QueryRunner, run_id: str | None = None) -> Row:
-    """The run with this id, or the newest complete run; a clear error otherwise."""
-    if run_id is None:
-        rows = runner.read(
-            "MATCH (r:DetectionRun {status: 'complete'}) "
-            f"RETURN {RUN_FIELDS}, properties(r) AS props "
-            "ORDER BY r.started_at DESC LIMIT 1"
-        )
-        if not rows:
-            raise UsageError("There is no complete detection run yet.", "run `cib detect` first")
-        return rows[0]
-    rows = runner.read(
-        f"MATCH (r:DetectionRun {{id: $id}}) RETURN {RUN_FIELDS}, properties(r) AS props",
-        {"id": run_id},
-    )
+def delete_run(runner: QueryRunner, run_id: str) -> None:
+    """``cib runs delete``: the run, its networks and its edges; never a live run."""
+    rows = runner.read(RUN_BY_ID, {"run_id": run_id})
     if not rows:
-        raise UsageError(f"No detection run {run_id!r}.", "`cib runs list` shows the runs")
-    return rows[0]
+        raise lifecycle.RunNotFound(
+            f"No detection run {run_id!r}.", "`cib runs list` shows the runs"
+        )
+    live = [r for r in lifecycle.live_runs(runner, ("detection",)) if r.id == run_id]
+    if live:
+        raise UsageError(
+            f"Detection run {run_id} is still running ({live[0].describe()}).",
+            "wait for it to finish or stop it first; a stopped run is marked failed",
+        )
+    remove_output(runner, run_id)
+    runner.write(DELETE_RUN_NODE, {"run_id": run_id})
+
+
+class DataChanged(CibError):
+    """The evidence graph changed while a detection run read it."""
+
+    exit_code = 1
+
+
+# Loads that overlapped a run: still running, or started or finished after it began.
+OVERLAPPING_LOADS = """
+MATCH (l:LoadRun)
+WHERE l.status = 'running' OR l.started_at >= $since OR l.finished_at >= $since
+RETURN l.id AS id, l.status AS status
+ORDER BY l.started_at
+LIMIT 5
+"""
+
+
+def refuse_during_load(runner: QueryRunner) -> None:
+    """Detection on a graph a load is writing would match neither the old data nor the new."""
+    loads = lifecycle.live_runs(runner, ("load",))
+    if loads:
+        raise UsageError(
+            f"A load is writing to this database: {loads[0].describe()}; a detection run "
+            "now would read a graph that is changing under it.",
+            "wait for the load to finish (`cib query run load_runs`), then detect",
+        )
+
+
+def check_unchanged(runner: QueryRunner, fingerprint: str, since: object) -> None:
+    """Raise ``DataChanged`` when the data fingerprint moved since the run started, or a
+    load overlapped the run (it may have changed values without changing counts)."""
+    loads = [str(r["id"]) for r in runner.read(OVERLAPPING_LOADS, {"since": since})]
+    after = data_fingerprint(runner)
+    if after == fingerprint and not loads:
+        return
+    why = (
+        f"the data fingerprint went from {fingerprint} to {after}"
+        if after != fingerprint
+        else f"a load ran meanwhile ({', '.join(loads)})"
+    )
+    raise DataChanged(
+        f"The data changed while this detection run read it: {why}; its networks would "
+        "match neither dataset.",
+        "run detection again once no load is running",
+    )

@@ -21,31 +21,21 @@ from cibgraph.graph.evaluate.model import (
     Evaluation,
     NetworkInfo,
     PlantedMatch,
-    RunInfo,
 )
 from cibgraph.graph.evaluate.score import (
-    LATEST_RUN_QUERY,
     MEMBERSHIP_QUERY,
     NETWORKS_QUERY,
-    RUN_QUERY,
-    RUN_STATUS_QUERY,
-    NoCompleteRun,
     RunInconsistent,
-    RunNotComplete,
-    RunNotFound,
     TruthNotInGraph,
     evaluate,
     memberships,
     network_table,
-    select_run,
 )
+from cibgraph.graph.runs import NoCompleteRun, RunInfo, RunNotFound
 
 __all__ = [
-    "LATEST_RUN_QUERY",
     "MEMBERSHIP_QUERY",
     "NETWORKS_QUERY",
-    "RUN_QUERY",
-    "RUN_STATUS_QUERY",
     "ActorLabels",
     "DecoyConflict",
     "DecoyGroup",
@@ -59,7 +49,6 @@ __all__ = [
     "PlantedMatch",
     "RunInconsistent",
     "RunInfo",
-    "RunNotComplete",
     "RunNotFound",
     "TruthFileError",
     "TruthNotInGraph",
@@ -70,5 +59,4 @@ __all__ = [
     "memberships",
     "network_table",
     "ratio",
-    "select_run",
 ]

@@ -6,18 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cibgraph.graph.evaluate.metrics import ratio
+from cibgraph.graph.exports.values import plain
+from cibgraph.graph.runs import RunInfo
 
 NetworkId = str | int
 RunId = str | int
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: RunId  # as stored: the run's own value is passed back to later queries
-    status: str
-    algorithm: str | None = None
-    started_at: str | None = None  # ISO 8601
-    finished_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +156,7 @@ class Evaluation:
             "run": {
                 "status": self.run.status,
                 "algorithm": self.run.algorithm,
-                "started_at": self.run.started_at,
-                "finished_at": self.run.finished_at,
+                "started_at": plain(self.run.started_at),
+                "finished_at": plain(self.run.finished_at),
             },
         }

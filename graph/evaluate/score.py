@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any
 
 from cibgraph.core.errors import CibError, UsageError
 from cibgraph.core.runner import QueryRunner
@@ -38,36 +37,14 @@ from cibgraph.graph.evaluate.model import (
     NetworkInfo,
     PlantedMatch,
     RunId,
-    RunInfo,
 )
-from cibgraph.graph.exports.values import plain
+from cibgraph.graph.runs import RunInfo, resolve_run
 
 # Keys per membership query: one UNWIND per batch keeps each transaction small even
 # for a truth file of a million actors.
 MEMBERSHIP_BATCH = 10_000
 
 MembershipLookup = Callable[[str], NetworkId | None]
-
-RUN_QUERY = """
-MATCH (r:DetectionRun {id: $run_id})
-RETURN r.id AS id, r.status AS status, r.algorithm AS algorithm,
-       r.started_at AS started_at, r.finished_at AS finished_at
-"""
-
-# Runs without started_at sort last, so "newest" never means "undated".
-LATEST_RUN_QUERY = """
-MATCH (r:DetectionRun)
-WHERE r.status = 'complete'
-RETURN r.id AS id, r.status AS status, r.algorithm AS algorithm,
-       r.started_at AS started_at, r.finished_at AS finished_at
-ORDER BY r.started_at IS NULL, r.started_at DESC, r.id DESC
-LIMIT 1
-"""
-
-RUN_STATUS_QUERY = """
-MATCH (r:DetectionRun)
-RETURN r.status AS status, count(*) AS runs
-"""
 
 # Members are counted from the edges, not taken from n.size: the evaluation judges what
 # the run wrote, and unmatched_flagged_actors is members minus evaluated members.
@@ -93,71 +70,12 @@ RETURN key, collect(n.id) AS networks
 # --- errors -------------------------------------------------------------------------
 
 
-class RunNotFound(UsageError):
-    """No DetectionRun has the requested id."""
-
-
-class NoCompleteRun(UsageError):
-    """No run was named and the database holds no complete run."""
-
-
-class RunNotComplete(UsageError):
-    """The requested run is still running or has failed: its networks are not a result."""
-
-
 class TruthNotInGraph(UsageError):
     """None of the truth file's actors exists in the graph."""
 
 
 class RunInconsistent(CibError):
     """The run breaks the output model (an actor in two networks of one run)."""
-
-
-# --- run selection ------------------------------------------------------------------
-
-
-def _run_info(row: Mapping[str, Any]) -> RunInfo:
-    return RunInfo(
-        id=row["id"],
-        status=str(row.get("status")),
-        algorithm=row.get("algorithm"),
-        started_at=plain(row.get("started_at")),
-        finished_at=plain(row.get("finished_at")),
-    )
-
-
-def select_run(runner: QueryRunner, run_id: str | None = None) -> RunInfo:
-    """The named run, or the newest complete one; a running or failed run is refused."""
-    if run_id is None:
-        rows = runner.read(LATEST_RUN_QUERY)
-        if rows:
-            return _run_info(rows[0])
-        counts = {str(r["status"]): int(r["runs"]) for r in runner.read(RUN_STATUS_QUERY)}
-        found = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        raise NoCompleteRun(
-            "the database holds no complete detection run"
-            + (f" (found: {found})" if found else ""),
-            "run detection first, or name a run with --run ID (and check --database)",
-        )
-    rows = runner.read(RUN_QUERY, {"run_id": run_id})
-    if not rows:
-        raise RunNotFound(
-            f"no detection run with id {run_id!r}",
-            "omit --run to evaluate the newest complete run (and check --database)",
-        )
-    run = _run_info(rows[0])
-    if run.status == "running":
-        raise RunNotComplete(
-            f"detection run {run_id!r} is still running: its networks are not final",
-            "wait for it to finish, or omit --run to evaluate the newest complete run",
-        )
-    if run.status != "complete":
-        raise RunNotComplete(
-            f"detection run {run_id!r} is {run.status}, not complete: its networks are not a "
-            "result",
-            "omit --run to evaluate the newest complete run, or re-run detection",
-        )
-    return run
 
 
 # --- evaluation ---------------------------------------------------------------------
@@ -178,7 +96,7 @@ def evaluate(
     decoy_labels = decoys
     if decoy_labels is not None:
         check_decoys(truth_labels, decoy_labels)
-    run = select_run(runner, run_id)
+    run = resolve_run(runner, run_id)
     networks = network_table(runner, run.id)
     keys = [a.key for a in truth_labels.actors]
     if decoy_labels is not None:

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cibgraph.core.errors import RunNotReady
 from cibgraph.core.runner import QueryRunner, Row
 from cibgraph.core.values import native
-from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.exports.progress import NoProgress, Progress
+from cibgraph.graph.runs import RunInfo, resolve_run
 
 SIGNALS = ("co_share", "slow_co_share", "shared_admin", "shared_identifier")
 
@@ -85,53 +84,6 @@ def _float(value: Any) -> float:
 
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) else 0
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: str
-    status: str
-    started_at: datetime | None
-    finished_at: datetime | None
-    algorithm: str | None
-    window: int | None
-    window_source: str | None
-    seed: int | None
-    concurrency: int | None
-    threshold: float | None
-    data_fingerprint: str | None
-    gds_version: str | None
-    networks: int
-    flagged: int
-    modularity: float | None
-    compute_millis: int | None
-    params: dict[str, Any]
-    timings: dict[str, Any]
-    counts: dict[str, Any]
-
-    @classmethod
-    def from_props(cls, props: Mapping[str, Any]) -> RunInfo:
-        return cls(
-            id=str(props["id"]),
-            status=str(props.get("status") or ""),
-            started_at=native(props.get("started_at")),
-            finished_at=native(props.get("finished_at")),
-            algorithm=props.get("algorithm"),
-            window=props.get("window"),
-            window_source=props.get("window_source"),
-            seed=props.get("seed"),
-            concurrency=props.get("concurrency"),
-            threshold=props.get("threshold"),
-            data_fingerprint=props.get("data_fingerprint"),
-            gds_version=props.get("gds_version"),
-            networks=_int(props.get("networks")),
-            flagged=_int(props.get("flagged")),
-            modularity=props.get("modularity"),
-            compute_millis=props.get("compute_millis"),
-            params=_json(props.get("params"), {}),
-            timings=_json(props.get("timings"), {}),
-            counts=_json(props.get("counts"), {}),
-        )
 
 
 @dataclass(frozen=True)
@@ -338,20 +290,6 @@ class RunBundle:
         return [a for a in self.attribution if a.network == network_id]
 
 
-def ready_run(runner: QueryRunner, run_id: str | None) -> RunInfo:
-    """The run to export: the one named, or the newest complete; never a failed or running one."""
-    row = run_store.get_run(runner, run_id)
-    info = RunInfo.from_props(row["props"])
-    if info.status != "complete":
-        hint = (
-            "wait for it to finish, or pick a complete run from `cib runs list`"
-            if info.status == "running"
-            else "its networks are not trustworthy; pick a complete run from `cib runs list`"
-        )
-        raise RunNotReady(f"Run {info.id} is {info.status or 'unknown'}, not complete.", hint)
-    return info
-
-
 def add_member_evidence(members: list[MemberRecord], edges: list[EdgeRecord]) -> None:
     """Each member's internal degree, strength and per-signal weight, from the edges."""
     by_key = {m.key: m for m in members}
@@ -376,7 +314,7 @@ def read_bundle(
 ) -> RunBundle:
     """Read one complete run (default: the newest) into records, in four bounded queries."""
     progress = progress or NoProgress()
-    run = ready_run(runner, run_id)
+    run = resolve_run(runner, run_id)
     params = {"run_id": run.id, "flagged_only": flagged_only}
     progress.stage("Reading networks", 4)
     networks = [NetworkRecord.from_props(r["props"]) for r in runner.read(NETWORKS, params)]

@@ -21,10 +21,10 @@ from cibgraph.graph.exports.bundle import (
     EdgeRecord,
     MemberRecord,
     NetworkRecord,
-    RunInfo,
     read_bundle,
 )
 from cibgraph.graph.exports.progress import NoProgress, Progress
+from cibgraph.graph.runs import RunInfo
 from cibgraph.queries.registry import load_library
 
 EVIDENCE_ROWS = 10  # rows per evidence section, per network

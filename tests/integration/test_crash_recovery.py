@@ -269,6 +269,12 @@ def test_killed_detection_is_marked_failed_and_the_next_run_completes(
         with throwaway.connect() as db:
             # The killed run's projection held server heap; the next run released it.
             assert [r["name"] for r in db.read(_GRAPHS)] == []
+            # ... and removed the killed run's coordination edges.
+            left = db.read(
+                "MATCH ()-[e:COORDINATED_WITH {run_id: $id}]->() RETURN count(e) AS n",
+                {"id": killed},
+            )
+            assert left == [{"n": 0}]
     finally:
         if proc.poll() is None:
             proc.kill()

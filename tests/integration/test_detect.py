@@ -116,6 +116,11 @@ def test_a_failing_run_is_marked_failed_and_the_next_is_unaffected(
     props = run_props(db, "run-test-failing")
     assert props["status"] == "failed"
     assert "simulated crash" in props["error"]
+    # Nothing of the failed run stays to be read as evidence (issue 13, item 7).
+    left = db.read(
+        "MATCH ()-[e:COORDINATED_WITH {run_id: 'run-test-failing'}]->() RETURN count(e) AS n"
+    )
+    assert left == [{"n": 0}]
     assert (
         db.read("CALL gds.graph.list() YIELD graphName RETURN collect(graphName) AS g")[0]["g"]
         == []

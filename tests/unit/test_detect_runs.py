@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 from cibgraph.graph.detect import runs
 from tests.fakes import RecordingRunner
@@ -14,7 +15,9 @@ def test_interrupted_runs_are_failed_and_their_projections_dropped() -> None:
     dead_pid = 2**22 + 1  # above the kernel's pid_max, so never a live process
     runner = RecordingRunner(
         answers={
-            "DetectionRun {status: 'running'": [{"id": "run-dead", "pid": dead_pid}],
+            "DetectionRun {status: 'running'": [
+                {"id": "run-dead", "host": socket.gethostname(), "pid": dead_pid}
+            ],
             "gds.graph.list": [{"graphName": "cib-run-dead"}],
             "gds.graph.drop": [{"graphName": "cib-run-dead"}],
         }
@@ -29,7 +32,11 @@ def test_interrupted_runs_are_failed_and_their_projections_dropped() -> None:
 def test_a_live_run_keeps_its_projection() -> None:
     # The listing query itself leaves out graphs of runs still running; nothing to drop.
     runner = RecordingRunner(
-        answers={"DetectionRun {status: 'running'": [{"id": "run-live", "pid": os.getpid()}]}
+        answers={
+            "DetectionRun {status: 'running'": [
+                {"id": "run-live", "host": socket.gethostname(), "pid": os.getpid()}
+            ]
+        }
     )
     assert runs.mark_interrupted_runs(runner) == 0
     listing = next(c for c in runner.calls if "gds.graph.list" in c.query)

@@ -76,7 +76,7 @@ def test_same_run_twice_is_refused() -> None:
 
 def test_runs_must_be_complete() -> None:
     runner = RecordingRunner(
-        answers={"properties(r) AS props": [{"id": "run-a", "status": "failed", "props": {}}]}
+        answers={"properties(r) AS props": [{"props": {"id": "run-a", "status": "failed"}}]}
     )
     with pytest.raises(RunNotReady):
         diff_runs(runner, "run-a", "run-b")
@@ -105,7 +105,7 @@ def test_reads_members_per_run() -> None:
         ]
 
     def run(params: dict[str, object]) -> list[dict[str, object]]:
-        return [{"id": params["id"], "status": "complete", "props": {}}]
+        return [{"props": {"id": params["run_id"], "status": "complete"}}]
 
     runner = RecordingRunner(answers={"properties(r) AS props": run, "collect(a.key)": members})
     diff = diff_runs(runner, "run-a", "run-b")

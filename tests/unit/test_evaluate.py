@@ -15,21 +15,20 @@ import pytest
 from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
-from cibgraph.core.errors import ConnectionFailed
+from cibgraph.core.errors import ConnectionFailed, RunNotReady
+from cibgraph.graph import runs
 from cibgraph.graph.evaluate import (
     DecoyConflict,
     InvalidRows,
     MissingColumns,
-    NoCompleteRun,
     RunInconsistent,
-    RunNotComplete,
-    RunNotFound,
     TruthFileError,
     TruthNotInGraph,
     adjusted_rand_index,
     ratio,
 )
 from cibgraph.graph.evaluate import score as ev
+from cibgraph.graph.runs import NoCompleteRun, RunNotFound
 from cibgraph.loaders.truth import evaluate_files as evaluate
 from cibgraph.loaders.truth import read_decoys, read_truth
 from tests.fakes import RecordingRunner
@@ -152,8 +151,8 @@ def fake_runner(
 ) -> RecordingRunner:
     return RecordingRunner(
         answers={
-            ev.RUN_QUERY: [run or COMPLETE],
-            ev.LATEST_RUN_QUERY: [run or COMPLETE],
+            runs.RUN_BY_ID: [{"props": run or COMPLETE}],
+            runs.LATEST_RUN: [{"props": run or COMPLETE}],
             ev.NETWORKS_QUERY: NETWORKS if networks is None else networks,
             ev.MEMBERSHIP_QUERY: _membership(MEMBERSHIP if membership is None else membership),
         }
@@ -342,15 +341,15 @@ def test_default_run_is_the_newest_complete_one(truth_file: Path) -> None:
     latest = {**COMPLETE, "id": "run-9"}
     runner = RecordingRunner(
         answers={
-            ev.LATEST_RUN_QUERY: [latest],
+            runs.LATEST_RUN: [{"props": latest}],
             ev.NETWORKS_QUERY: NETWORKS,
             ev.MEMBERSHIP_QUERY: _membership(MEMBERSHIP),
         }
     )
     result = evaluate(runner, truth_file)
     assert result.run_id == "run-9"
-    assert runner.calls[0].query == ev.LATEST_RUN_QUERY
-    assert "status = 'complete'" in ev.LATEST_RUN_QUERY
+    assert runner.calls[0].query == runs.LATEST_RUN
+    assert "status = 'complete'" in runs.LATEST_RUN
     assert {c.params.get("run_id") for c in runner.calls[1:]} == {"run-9"}
 
 
@@ -359,14 +358,14 @@ def test_default_run_is_the_newest_complete_one(truth_file: Path) -> None:
 )
 def test_failed_or_running_runs_are_refused(truth_file: Path, status: str, words: str) -> None:
     runner = fake_runner(run={**COMPLETE, "status": status})
-    with pytest.raises(RunNotComplete, match=words) as caught:
+    with pytest.raises(RunNotReady, match=words) as caught:
         evaluate(runner, truth_file, run_id="run-1")
     assert caught.value.hint
-    assert [c.query for c in runner.calls] == [ev.RUN_QUERY]  # nothing else was read
+    assert [c.query for c in runner.calls] == [runs.RUN_BY_ID]  # nothing else was read
 
 
 def test_unknown_run_is_refused(truth_file: Path) -> None:
-    runner = RecordingRunner(answers={ev.RUN_QUERY: []})
+    runner = RecordingRunner(answers={runs.RUN_BY_ID: []})
     with pytest.raises(RunNotFound, match="'nope'"):
         evaluate(runner, truth_file, run_id="nope")
 
@@ -374,8 +373,8 @@ def test_unknown_run_is_refused(truth_file: Path) -> None:
 def test_no_complete_run_names_what_exists(truth_file: Path) -> None:
     runner = RecordingRunner(
         answers={
-            ev.LATEST_RUN_QUERY: [],
-            ev.RUN_STATUS_QUERY: [
+            runs.LATEST_RUN: [],
+            runs.RUN_STATUS_COUNTS: [
                 {"status": "failed", "runs": 2},
                 {"status": "running", "runs": 1},
             ],
@@ -529,7 +528,7 @@ def test_cli_tables(fake_db: RecordingRunner, truth_file: Path, tmp_path: Path) 
 
 
 def test_cli_refuses_a_failed_run_with_a_hint(fake_db: RecordingRunner, truth_file: Path) -> None:
-    fake_db.answers[ev.RUN_QUERY] = [{**COMPLETE, "status": "failed"}]
+    fake_db.answers[runs.RUN_BY_ID] = [{"props": {**COMPLETE, "status": "failed"}}]
     result = cli.invoke(app, ["evaluate", "--truth", str(truth_file), "--run", "run-1"])
     assert result.exit_code == 2
     assert "Error:" in result.stderr and "is failed" in result.stderr

@@ -45,7 +45,10 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # (file, source text of what is interpolated or passed as a query) -> why it is a constant.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("graph/detect/runs.py", "RUN_FIELDS"): "module constant: the columns of a run",
+    ("graph/runs.py", "label"): "one of the literal LABELS (LoadRun, DetectionRun)",
+    ("graph/runs.py", "_WRITE[kind]"): "module constant per run kind, from the literal LABELS",
+    ("graph/runs.py", "_RUNNING[kind]"): "module constant per run kind, from the literal LABELS",
+    ("graph/runs.py", "_MARK_FAILED[kind]"): "module constant per run kind, from LABELS",
     ("graph/detect/edges.py", "_EDGE_FIELDS"): "module constant: EDGE_PROPERTIES as a map",
     ("graph/schema.py", "self.name"): "SchemaItem: only the literals of SCHEMA (checked below)",
     ("graph/schema.py", "self.label"): "SchemaItem: only the literals of SCHEMA",
@@ -62,9 +65,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("loaders/statements.py", "replace_block"): "module constant or ''",
     ("loaders/statements.py", "extra"): "module constant _FORWARD_ORIGINS or ''",
     ("loaders/statements.py", "is_page"): "'true' or 'false' from the builder's literal label",
-    ("loaders/load.py", "STATEMENTS[name]"): "loaders/statements.py: name is a Record's "
-    "statement, set by the validators from their own literals",
-    ("loaders/bulk.py", "statements"): "(STATEMENTS[name] or AUTHOR_PROPS[label], params) "
+    ("loaders/load.py", "statements"): "(PROGRESS or STATEMENTS[name], params) pairs: "
+    "module constants; name is a Record's statement, set by the validators from literals",
+    ("loaders/bulk/importer.py", "statements"): "(STATEMENTS[name] or AUTHOR_PROPS[label], params) "
     "pairs: module constants",
     ("graph/connection.py", "query"): "Database's own methods: their callers are checked",
     ("graph/report/facts.py", "query"): "OBJECT_SHARES.get(kind): a module constant or None",
