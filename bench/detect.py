@@ -234,7 +234,7 @@ def main() -> None:
     parser.add_argument(
         "--params",
         default="{}",
-        help='detection parameters other than the defaults, as JSON: {"co_share_passes": 4}',
+        help='detection parameters other than the defaults, as JSON: {"engine": "cypher"}',
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
