@@ -39,10 +39,13 @@ def spark_session(master: str, memory: str, app: str = "cibgraph-pairs") -> Spar
         .config("spark.driver.memory", spark_size(memory))
         .config("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         # Pair keys and objects are strings compared byte by byte, as DuckDB does.
         .config("spark.sql.session.timeZone", "UTC")
     )
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class SparkEngine:
