@@ -62,7 +62,9 @@ class SparkEngine:
     def co_share(self, params: CoShareParams, label: str = "co_share") -> Iterator[dict[str, Any]]:
         started = time.perf_counter()
         frame = self.session.sql(co_share_sql(params, "spark"))
-        for row in frame.toLocalIterator():
+        # collect(), not toLocalIterator(): pyspark 3.5's iterator leaves its socket
+        # open (a ResourceWarning), and the pairs are held by the caller anyway.
+        for row in frame.collect():
             yield pair_row(tuple(row))
         self.seconds[label] = round(time.perf_counter() - started, 3)
 
