@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.signals import CoordinationPairs, collect_pairs
 from cibgraph.graph.pairs.definition import CoShareParams
 from cibgraph.graph.pairs.engines import open_engine
 from cibgraph.graph.pairs.shares import extract_shares
-from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.server.paths import instance_root
 from cibgraph.queries.registry import Library
 
