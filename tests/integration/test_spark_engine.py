@@ -22,6 +22,10 @@ from tests.conftest import DetectedScenario
 pytestmark = pytest.mark.integration
 
 
+# pyspark 3.5 leaves the sockets it reads results through to the garbage collector
+# (py4j's _load_from_socket); their ResourceWarning is pyspark's, not a leak of ours.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_spark_pairs_equal_duckdb_pairs(
     db: Database, detected_scenario: DetectedScenario, tmp_path: Path
 ) -> None:
