@@ -126,7 +126,9 @@ def ours(shares: Path, config: str, memory: str, repeat: int, work: Path) -> dic
     runs = []
     for _ in range(repeat):
         argv = [sys.executable, __file__, "--child", str(shares), config, memory, str(work)]
-        done = subprocess.run(argv, check=True, capture_output=True, text=True)
+        done = subprocess.run(argv, check=False, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"pair stage failed:\n{done.stderr[-3000:]}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {
         "seconds": harness.median([r["seconds"] for r in runs]),
