@@ -22,7 +22,7 @@ SOURCE = ".typecheck"
 NOT_PACKAGES = ("*.__pycache__", "*.__pycache__.*", "*.target", "*.target.*")
 # The non-Python files the rooms read at run time (queries, Maven poms, Browser's style
 # and guide); README's screenshots stay out of the install.
-DATA = ["*.cypher", "pom.xml", "*.grass", "*.html"]
+DATA = ["*.cypher", "pom.xml", "*.grass", "*.html", "*.sql"]
 
 
 def _packages(rooms: tuple[str, ...]) -> list[str]:

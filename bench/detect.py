@@ -10,6 +10,7 @@ log(time) against log(scale) through the medians (1 = linear, 2 = quadratic).
     .venv/bin/python bench/detect.py --scale 1,10 --repeat 3
     .venv/bin/python bench/detect.py --scale 100 --repeat 1     # ~1M accounts, 11.7M posts
     .venv/bin/python bench/detect.py --scale 100 --repeat 1 --reuse-loaded   # skip the load
+    .venv/bin/python bench/detect.py --scale 10 --repeat 3 --baseline '{"engine": "cypher"}'
 
 Writes bench/results/detect.json and detect.md.
 """
@@ -38,6 +39,7 @@ from cibgraph.loaders.load import LoadOptions
 STAGES = (
     "prepare",
     "window",
+    "shares",
     "signals",
     "edges",
     "projection",
@@ -140,20 +142,51 @@ def reused_load(scale: float) -> tuple[Database, dict[str, Any]]:
     return db, {**loaded, "reused": True}
 
 
+def summary(runs: list[dict[str, Any]], overrides: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "params": overrides,
+        "seconds_median": round(harness.median([r["seconds"] for r in runs]), 2),
+        "stages_median_s": {
+            s: round(harness.median([r["stages"].get(s, 0.0) for r in runs]), 3) for s in STAGES
+        },
+        "heap_peak_used_mib": round(max(r["heap_peak_used_bytes"] for r in runs) / 2**20),
+        "python_peak_rss_mib": round(max(r["peak_rss_bytes"] for r in runs) / 2**20),
+        "counts": runs[0]["counts"],
+        "runs": runs,
+    }
+
+
 def measure(
-    scale: float, repeat: int, overrides: dict[str, Any], reuse_loaded: bool = False
+    scale: float,
+    repeat: int,
+    overrides: dict[str, Any],
+    reuse_loaded: bool = False,
+    baseline: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     db, loaded = reused_load(scale) if reuse_loaded else fresh_load(scale)
+    base_runs: list[dict[str, Any]] = []
     try:
         runs = []
         for r in range(repeat):
+            # Baseline and measured runs alternate, so the machine's load hits both alike.
+            if baseline is not None:
+                harness.log(f"scale {scale:g}: baseline {baseline} {r + 1}/{repeat}")
+                base_runs.append(run_detection(db, baseline))
+                harness.log(f"  {base_runs[-1]['seconds']:.1f}s {base_runs[-1]['stages']}")
             harness.log(f"scale {scale:g}: detection {r + 1}/{repeat}")
             runs.append(run_detection(db, overrides))
             harness.log(f"  {runs[-1]['seconds']:.1f}s {runs[-1]['stages']}")
     finally:
         db.close()
     stages = {s: round(harness.median([r["stages"].get(s, 0.0) for r in runs]), 3) for s in STAGES}
+    extra: dict[str, Any] = {}
+    if baseline is not None:
+        extra["baseline"] = summary(base_runs, baseline)
+        extra["speedup_vs_baseline"] = round(
+            extra["baseline"]["seconds_median"] / harness.median([r["seconds"] for r in runs]), 2
+        )
     return {
+        **extra,
         "scale": scale,
         "repeat": repeat,
         "load": loaded,
@@ -211,6 +244,26 @@ def table(results: list[dict[str, Any]], slopes: dict[str, float | None]) -> str
             "-" if total is None else total,
         ]
     )
+    if all("baseline" in e for e in points):
+        label = json.dumps(points[0]["baseline"]["params"])
+        for stage in ("shares", "signals"):
+            rows.append(
+                [
+                    f"baseline {label}: {stage}",
+                    *(f"{e['baseline']['stages_median_s'][stage]:.2f}" for e in points),
+                    "",
+                ]
+            )
+        rows.append(
+            [
+                f"baseline {label}: end to end",
+                *(f"{e['baseline']['seconds_median']:.1f}" for e in points),
+                "",
+            ]
+        )
+        rows.append(
+            ["baseline / measured, end to end", *(e["speedup_vs_baseline"] for e in points), ""]
+        )
     rows.append(["server heap, peak used (MiB)", *(e["heap_peak_used_mib"] for e in points), ""])
     rows.append(["Python peak RSS (MiB)", *(e["python_peak_rss_mib"] for e in points), ""])
     rows.append(["coordination edges", *(f"{e['counts'].get('edges', 0):,}" for e in points), ""])
@@ -234,7 +287,13 @@ def main() -> None:
     parser.add_argument(
         "--params",
         default="{}",
-        help='detection parameters other than the defaults, as JSON: {"co_share_passes": 4}',
+        help='detection parameters other than the defaults, as JSON: {"engine": "cypher"}',
+    )
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        help="parameters of a baseline run alternated with each measured one, as JSON: "
+        '{"engine": "cypher"} (its medians and the ratio go beside the results)',
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -251,7 +310,8 @@ def main() -> None:
         previous = json.loads(path.read_text()).get("results", [])
     results = previous
     for scale in (float(s) for s in args.scale.split(",")):
-        entry = measure(scale, args.repeat, overrides, args.reuse_loaded)
+        baseline = json.loads(args.baseline) if args.baseline else None
+        entry = measure(scale, args.repeat, overrides, args.reuse_loaded, baseline)
         results = [e for e in results if e["scale"] != scale] + [entry]
         slopes = exponents(results)
         document = {

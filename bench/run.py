@@ -52,8 +52,6 @@ SCALE_100_DETECT = (
     "1",
     "--name",
     "detect-100",
-    "--params",
-    '{"max_object_shares": 100, "co_share_passes": 2}',
 )
 
 

@@ -15,7 +15,7 @@ from cibgraph.cli.next_steps import after_detection, next_line
 from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
-from cibgraph.graph.detect.params import ALGORITHMS, DetectParams
+from cibgraph.graph.detect.params import ALGORITHMS, ENGINES, DetectParams
 from cibgraph.graph.detect.pipeline import DetectionResult, detect
 from cibgraph.graph.gds.session import GdsSessionConfig
 
@@ -41,6 +41,7 @@ def _result_json(result: DetectionResult) -> dict[str, Any]:
         "params": result.params.to_dict(),
         "timings": result.timings,
         "counts": result.counts,
+        "engine": result.engine,
         "networks": [
             {
                 "id": n.id,
@@ -141,14 +142,29 @@ def detect_command(
         int,
         typer.Option("--slow-min-weight", help="Minimum rare objects co-shared in the slow pass."),
     ] = _DEFAULTS.slow_min_weight,
-    co_share_passes: Annotated[
-        int,
+    engine: Annotated[
+        str,
         typer.Option(
-            "--co-share-passes",
-            help="Run the co-share query in this many passes over ranges of actor keys "
-            "(same pairs, less server memory at once); 0 = one per 2 million posts.",
+            "--engine",
+            help=f"Where co-share pairs are computed: {', '.join(ENGINES)} (DuckDB embedded "
+            "by default; Spark past one machine; cypher inside the server, for small data).",
         ),
-    ] = 0,
+    ] = _DEFAULTS.engine,
+    engine_memory: Annotated[
+        str,
+        typer.Option(
+            "--engine-memory",
+            help="Memory limit of the pair engine (DuckDB spills to disk beyond it; Spark's "
+            "driver memory), e.g. 2GB.",
+        ),
+    ] = _DEFAULTS.engine_memory,
+    spark_master: Annotated[
+        str,
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL for --engine spark: local[*], spark://HOST:7077, yarn.",
+        ),
+    ] = _DEFAULTS.spark_master,
     max_accounts_per_identifier: Annotated[
         int,
         typer.Option(
@@ -213,6 +229,7 @@ def detect_command(
       cib detect --window 60 --algorithm wcc --json
 
       cib detect --gds-session --gds-session-memory 32GB
+      cib detect --engine spark --spark-master spark://head:7077 --engine-memory 8GB
     """
     session = _session_config(
         gds_session, gds_session_memory, gds_session_cloud_location, gds_session_ttl
@@ -223,7 +240,9 @@ def detect_command(
         max_object_shares=max_object_shares,
         slow_window=slow_window,
         slow_min_weight=slow_min_weight,
-        co_share_passes=co_share_passes or None,
+        engine=engine,
+        engine_memory=engine_memory,
+        spark_master=spark_master,
         max_accounts_per_identifier=max_accounts_per_identifier,
         algorithm=algorithm,
         seed=seed,

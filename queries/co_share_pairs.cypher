@@ -10,17 +10,19 @@
 //   object. Objects shared more than `max_object_shares` times are viral, not
 //   evidence, and are skipped; the rest count by rarity in `score` (an object with
 //   2 sharers counts 1, with n sharers log2(3)/log2(1+n)). `weight` is the number of
-//   distinct objects co-shared; `min_gap` the fastest pair of shares in seconds.
-//   `from_key`/`to_key` restrict the pairs to a range of the smaller actor key, so
-//   detection can run a very large data set in passes (the defaults take all pairs).
+//   distinct objects co-shared; `min_gap` the fastest pair of shares in seconds;
+//   `sample_objects` the pair's five tightest objects (smallest gap, then key).
+//   `exclude_within` skips the objects a pair co-shared within that many seconds, so
+//   a slow pass (a longer window) counts only the objects the fast pass did not.
+//   Detection computes the same pairs on DuckDB or Spark (graph/pairs/co_share.sql,
+//   one definition; a test proves the pairs equal, every column).
 // parameters:
 //   window: {default: 60, description: "seconds between two shares of the same object"}
 //   min_weight: {default: 2, description: "minimum number of distinct objects co-shared"}
 //   max_object_shares: {default: 1000, description: "skip objects shared more often than this (viral)"}
 //   limit: {default: 1000, description: "maximum pairs, strongest first"}
-//   from_key: {default: "", description: "only pairs whose smaller actor key is >= this"}
-//   to_key: {default: "", description: "only pairs whose smaller actor key is < this ('' = no bound)"}
-// revision: 3
+//   exclude_within: {default: -1, description: "skip objects the pair co-shared within this many seconds (-1 = none)"}
+// revision: 4
 // references: ["https://github.com/fabiogiglietto/CooRnet", "https://github.com/QUT-Digital-Observatory/coordination-network-toolkit"]
 
 CALL () {
@@ -59,8 +61,7 @@ UNION ALL
   RETURN 'text:' + text AS object, actors, times
 }
 WITH object, actors, times, size(apoc.coll.toSet(actors)) AS sharers
-// In a pass over a key range, an object none of whose sharers is in range adds no pair.
-WHERE sharers >= 2 AND any(x IN actors WHERE x >= $from_key AND ($to_key = '' OR x < $to_key))
+WHERE sharers >= 2
 // Pairs are found and deduplicated object by object inside one subquery, so the
 // server holds one object's pairs at a time, not every (object, pair) of the data set:
 // at scale 100 the flat form outgrew the transaction memory pool.
@@ -88,10 +89,12 @@ CALL (actors, times) {
   WITH CASE WHEN x < y THEN x ELSE y END AS a,
        CASE WHEN x < y THEN y ELSE x END AS b,
        gap
-  // A key range splits a large data set into passes that each hold fewer pairs.
-  WHERE a >= $from_key AND ($to_key = '' OR a < $to_key)
   RETURN a, b, min(gap) AS gap
 }
+WITH object, sharers, a, b, gap
+WHERE gap > $exclude_within
+// Ordered before the aggregation, so each pair's sample is its tightest objects.
+ORDER BY gap, object
 WITH a, b,
      count(*) AS weight,
      sum(log(3.0) / log(1.0 + sharers)) AS score,

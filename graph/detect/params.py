@@ -6,8 +6,10 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from cibgraph.core.errors import UsageError
+from cibgraph.graph.pairs.limits import check_memory_limit
 
 ALGORITHMS = ("leiden", "louvain", "wcc")
+ENGINES = ("duckdb", "spark", "cypher")
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,16 @@ class DetectParams:
     slow_window: int = 86_400
     slow_max_object_shares: int = 30
     slow_min_weight: int = 3
-    # Passes of the co-share query, each over a range of actor keys; same pairs, less
-    # server memory at once. None: one pass per POSTS_PER_PASS posts (signals.py).
-    co_share_passes: int | None = None
+    # Where the co-share signal runs (graph/pairs/): DuckDB embedded, with a memory
+    # limit and spilling; Spark (spark_master) past one machine; or the Cypher query
+    # inside the server (for comparison and small data: at scale 100 it outgrows the
+    # transaction memory). Same pairs on all three (tests/integration/test_pair_engines).
+    engine: str = "duckdb"
+    # DuckDB's memory_limit; it spills to the run's folder beyond it. Measured at scale
+    # 100 (README, Performance): the pair stage held under 2 GB.
+    engine_memory: str = "2GB"
+    # Spark's master URL (local[2], spark://host:7077, yarn, ...), for engine "spark".
+    spark_master: str = "local[*]"
     # Identifiers used by more accounts are shared infrastructure (public IPs, offices).
     max_accounts_per_identifier: int = 10
     # Chosen by measurement on the seeded scenarios (README, Detection quality).
@@ -58,8 +67,11 @@ class DetectParams:
             raise UsageError("--concurrency must be 1 to 4 (the open GDS build's limit).")
         if self.min_weight < 1 or self.min_network_size < 2:
             raise UsageError("--min-weight must be >= 1 and --min-size >= 2.")
-        if self.co_share_passes is not None and not 1 <= self.co_share_passes <= 64:
-            raise UsageError("--co-share-passes must be 1 to 64 (or 0 for automatic).")
+        if self.engine not in ENGINES:
+            raise UsageError(
+                f"Unknown engine {self.engine!r}.", f"use one of: {', '.join(ENGINES)}"
+            )
+        check_memory_limit(self.engine_memory)
         if not 0.0 <= self.threshold <= 1.0:
             raise UsageError("--threshold must be between 0 and 1.")
         return self

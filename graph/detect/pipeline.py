@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from graphdatascience.error.gds_not_installed import GdsNotFound
@@ -31,12 +32,12 @@ from cibgraph.graph.detect.networks import (
     summarize,
     write_networks,
 )
+from cibgraph.graph.detect.pair_stage import pair_signals, run_folder
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.scoring import Burst, score_network
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
     CoordinationPairs,
-    collect_pairs,
     estimate_window,
 )
 from cibgraph.graph.gds import Gds
@@ -70,6 +71,8 @@ class DetectionResult:
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     community: CommunityResult | None = None
+    # The pair engine's own record (engine, memory limit, share rows, seconds per pass).
+    engine: dict[str, Any] = field(default_factory=dict)
 
     @property
     def flagged(self) -> list[CandidateNetwork]:
@@ -223,6 +226,7 @@ def detect(
     on_stage: StageCallback | None = None,
     run_id: str | None = None,
     gds_session: GdsSessionConfig | None = None,
+    work_dir: Path | None = None,
 ) -> DetectionResult:
     """One detection run on ``runner``'s database.
 
@@ -233,6 +237,7 @@ def detect(
         run_id: the run's id (a new one by default).
         gds_session: run the community step on an Aura GDS Session instead of the
             database server (``graph/gds/session.py``).
+        work_dir: where the run's share table goes (default: ``run_folder``).
     """
     params = params.checked()
     library = load_library()
@@ -269,8 +274,9 @@ def detect(
                 params = params.with_window(estimate_window(runner, params, library))
                 result.window_source = "auto"
             result.params = params
-        with clock.stage("signals"):
-            pairs = collect_pairs(runner, params, library)
+        stage = pair_signals(runner, params, library, clock.stage, work_dir or run_folder(run_id))
+        pairs = stage.pairs
+        result.engine = stage.engine
         with clock.stage("edges"):
             edges = write_edges(runner, run_id, pairs, params)
         community = _communities(gds, session, run_id, pairs, edges, params, clock)
@@ -322,6 +328,7 @@ def _run_props(result: DetectionResult) -> dict[str, Any]:
         "params": json.dumps(result.params.to_dict()),
         "timings": json.dumps(result.timings),
         "counts": json.dumps(result.counts),
+        "engine": json.dumps(result.engine),
         "networks": result.counts.get("networks", 0),
         "flagged": result.counts.get("flagged", 0),
     }

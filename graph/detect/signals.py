@@ -1,29 +1,27 @@
-"""Pair signals, computed by the query library's own Cypher, combined per actor pair.
+"""Pair signals, combined per actor pair.
 
-Detection runs the same `.cypher` files analysts run in Browser (co_share_pairs,
-shared_admins, shared_identifiers), so every edge of the coordination graph can be
-reproduced by hand. The per-signal contributions stay on each edge.
+Co-share comes from an engine (graph/pairs/: DuckDB by default, Spark, or the query
+library's co_share_pairs itself), all with one definition that a test holds equal to
+the Cypher query's; shared admins and shared identifiers are the library's Cypher
+(cheap: a few thousand rows). Every edge can be reproduced by hand in Browser; the
+per-signal contributions stay on each edge.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from cibgraph.core.errors import CibError
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect.params import DetectParams
+from cibgraph.graph.pairs.definition import CoShareParams
 from cibgraph.queries.registry import Library, load_library
 
 # Library queries cap their rows for Browser; detection wants every row.
 NO_LIMIT = 2**62
-# The co-share query holds every candidate pair of its pass in server memory. Measured:
-# 11.7M posts (scale 100) outgrew a 6.3 GiB transaction pool in one pass; 1.2M (scale
-# 10) fit in 4 GiB. One pass per this many posts keeps a pass near scale 10's size.
-POSTS_PER_PASS = 2_000_000
 
 
 class WindowEstimateFailed(CibError):
@@ -109,81 +107,62 @@ def _run(
     return runner.read(query.cypher, query.bind({k: str(v) for k, v in values.items()}))
 
 
-def co_share_passes(runner: QueryRunner, params: DetectParams) -> int:
-    """The number of co-share passes: as asked, else one per ``POSTS_PER_PASS`` posts."""
-    if params.co_share_passes is not None:
-        return params.co_share_passes
-    rows = runner.read("MATCH (p:Post) RETURN count(p) AS posts")
-    posts = int(rows[0]["posts"]) if rows else 0
-    return max(1, math.ceil(posts / POSTS_PER_PASS))
+CoShareSource = Callable[[CoShareParams], Iterable[dict[str, Any]]]
 
 
-def pass_fractions(passes: int) -> list[float]:
-    """Where to cut the sorted actor keys so each pass gets about as many pairs.
+def co_share_passes(params: DetectParams) -> tuple[CoShareParams, CoShareParams | None]:
+    """The fast pass and the slow one (None when off), with disjoint objects.
 
-    A pair belongs to the pass of its smaller key; with partners spread evenly the
-    smaller key of a pair falls below the fraction f of the keys with probability
-    1 - (1 - f)^2, so the cuts sit where that equals 1/n, 2/n, ...
+    The slow pass skips every object its pair co-shared within the fast window, so
+    ``slow_co_share_objects`` counts only objects co-shared more slowly than that:
+    a pair's fast and slow counts never include the same object twice.
     """
-    return [1.0 - math.sqrt(1.0 - i / passes) for i in range(1, passes)]
-
-
-def key_ranges(runner: QueryRunner, passes: int) -> list[tuple[str, str]]:
-    """``(from_key, to_key)`` per pass; ``""`` is an open end."""
-    if passes <= 1:
-        return [("", "")]
-    rows = runner.read(
-        "MATCH (a:Actor) WITH a.key AS key ORDER BY key "
-        "WITH collect(key) AS keys "
-        "UNWIND $fractions AS f "
-        "RETURN keys[toInteger(floor(f * size(keys)))] AS cut",
-        {"fractions": pass_fractions(passes)},
+    if params.window is None:
+        raise ValueError("resolve the window before collecting pairs")
+    fast = CoShareParams(params.window, params.min_weight, params.max_object_shares)
+    if params.slow_window <= 0:
+        return fast, None
+    slow = CoShareParams(
+        params.slow_window,
+        params.slow_min_weight,
+        params.slow_max_object_shares,
+        exclude_within=params.window,
     )
-    cuts = sorted({str(r["cut"]) for r in rows if r["cut"] is not None})
-    bounds = ["", *cuts, ""]
-    return list(pairwise(bounds))
+    return fast, slow
 
 
-def _co_share(
-    runner: QueryRunner,
-    library: Library,
-    ranges: list[tuple[str, str]],
-    window: int,
-    min_weight: int,
-    max_object_shares: int,
-) -> Iterable[dict[str, Any]]:
-    """co_share_pairs pass by pass; the ranges are disjoint, so no pair comes twice."""
-    for from_key, to_key in ranges:
-        yield from _run(
+def cypher_co_share(runner: QueryRunner, library: Library | None = None) -> CoShareSource:
+    """The co-share signal by the query library's own co_share_pairs (in one transaction)."""
+    library = library or load_library()
+
+    def run(pass_: CoShareParams) -> Iterable[dict[str, Any]]:
+        return _run(
             runner,
             library,
             "co_share_pairs",
-            {
-                "window": window,
-                "min_weight": min_weight,
-                "max_object_shares": max_object_shares,
-                "limit": NO_LIMIT,
-                "from_key": from_key,
-                "to_key": to_key,
-            },
+            {**pass_.bindings(), "limit": NO_LIMIT},
         )
+
+    return run
 
 
 def collect_pairs(
-    runner: QueryRunner, params: DetectParams, library: Library | None = None
+    runner: QueryRunner,
+    params: DetectParams,
+    library: Library | None = None,
+    co_share: CoShareSource | None = None,
 ) -> CoordinationPairs:
-    """Run the pair signals and merge them into one evidence record per actor pair."""
-    if params.window is None:
-        raise ValueError("resolve the window before collecting pairs")
+    """Run the pair signals and merge them into one evidence record per actor pair.
+
+    ``co_share`` computes the co-share passes (an engine's, graph/pairs/); by default
+    the Cypher query does, inside the server.
+    """
     library = library or load_library()
+    co_share = co_share or cypher_co_share(runner, library)
+    fast, slow = co_share_passes(params)
     result = CoordinationPairs()
-    ranges = key_ranges(runner, co_share_passes(runner, params))
-    result.counts["co_share_passes"] = len(ranges)
-    co_share = _co_share(
-        runner, library, ranges, params.window, params.min_weight, params.max_object_shares
-    )
     result.counts["co_share"] = 0
-    for row in co_share:
+    for row in co_share(fast):
         evidence = result.get(row["a"], row["b"])
         evidence.co_share_objects = int(row["weight"])
         evidence.co_share_score = float(row["score"])
@@ -196,16 +175,8 @@ def collect_pairs(
         evidence.sample_objects = list(row["sample_objects"])
         result.counts["co_share"] += 1
     result.counts["slow_co_share"] = 0
-    if params.slow_window > 0:
-        slow = _co_share(
-            runner,
-            library,
-            ranges,
-            params.slow_window,
-            params.slow_min_weight,
-            params.slow_max_object_shares,
-        )
-        for row in slow:
+    if slow is not None:
+        for row in co_share(slow):
             evidence = result.get(row["a"], row["b"])
             evidence.slow_co_share_objects = int(row["weight"])
             evidence.slow_co_share_score = float(row["score"])

@@ -13,7 +13,6 @@ from cibgraph.core.errors import InsufficientMemory
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
-from cibgraph.graph.detect.signals import collect_pairs
 from cibgraph.graph.gds import Gds
 from cibgraph.graph.gds.models import HeapInfo
 from cibgraph.loaders.truth import evaluate_files
@@ -166,21 +165,3 @@ def test_cli_detect_explain_and_networks(db: Database, detected_scenario: Detect
     assert ":param network_id =>" in explanation["browser_script"]
     shown = runner.invoke(app, ["networks", "show", flagged[0]["id"], "--json"])
     assert json.loads(shown.stdout)["flagged"] is True
-
-
-def test_co_share_in_key_range_passes_finds_exactly_the_pairs_of_one_pass(
-    db: Database, detected_scenario: DetectedScenario
-) -> None:
-    window = detected_scenario.result.params.window
-    one = collect_pairs(db, DetectParams(window=window, co_share_passes=1))
-    four = collect_pairs(db, DetectParams(window=window, co_share_passes=4))
-    assert four.counts["co_share_passes"] == 4
-    assert one.counts["co_share"] > 100 and one.counts["slow_co_share"] > 0
-    assert {k: v for k, v in four.counts.items() if k != "co_share_passes"} == {
-        k: v for k, v in one.counts.items() if k != "co_share_passes"
-    }
-    # Sample objects are an arbitrary five of a pair's objects; everything else must match.
-    strip: dict[str, Any] = {"sample_objects": []}
-    assert {k: {**vars(e), **strip} for k, e in four.pairs.items()} == {
-        k: {**vars(e), **strip} for k, e in one.pairs.items()
-    }

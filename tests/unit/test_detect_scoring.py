@@ -15,11 +15,10 @@ from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.scoring import Burst, cues, score_network
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
-    POSTS_PER_PASS,
     WindowEstimateFailed,
+    co_share_passes,
     collect_pairs,
     estimate_window,
-    pass_fractions,
 )
 from tests.fakes import RecordingRunner
 
@@ -228,9 +227,10 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
         slow.params["max_object_shares"],
     )
     assert slow_params == (86_400, 3, 30)
+    # The slow pass skips what the fast pass counts: disjoint objects (issue 15).
+    assert fast.params["exclude_within"] == -1 and slow.params["exclude_within"] == 60
     assert both.slow_co_share_objects == 3  # the canned row answers both passes
     assert pairs.counts == {
-        "co_share_passes": 1,
         "co_share": 1,
         "slow_co_share": 1,
         "shared_admin": 1,
@@ -240,55 +240,41 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
     assert off.counts["slow_co_share"] == 0
 
 
-def test_pass_cuts_give_each_pass_an_equal_share_of_smaller_keys() -> None:
-    cuts = pass_fractions(4)
-    assert cuts == sorted(cuts) and len(cuts) == 3
-    # P(smaller key of a pair below f) = 1 - (1 - f)^2 is 1/4, 2/4, 3/4 at the cuts.
-    assert [round(1 - (1 - f) ** 2, 9) for f in cuts] == [0.25, 0.5, 0.75]
-    assert pass_fractions(1) == []
+def test_slow_pass_counts_only_objects_slower_than_the_fast_window() -> None:
+    fast, slow = co_share_passes(DetectParams(window=45, slow_window=3600, slow_min_weight=4))
+    assert (fast.window, fast.exclude_within) == (45, -1)
+    assert slow is not None
+    assert (slow.window, slow.min_weight, slow.exclude_within) == (3600, 4, 45)
+    assert co_share_passes(DetectParams(window=45, slow_window=0)) == (fast, None)
+    with pytest.raises(ValueError):
+        co_share_passes(DetectParams())  # the window must be resolved first
 
 
-def test_large_data_runs_co_share_in_disjoint_key_ranges() -> None:
-    def co_share(params: dict[str, Any]) -> list[dict[str, Any]]:
-        # One pair per pass, named after the pass, so the merge can be checked.
-        a = f"account:{params['from_key'] or '0'}"
+def test_an_engine_answers_the_co_share_passes_instead_of_cypher() -> None:
+    asked = []
+
+    def engine(pass_: Any) -> list[dict[str, Any]]:
+        asked.append(pass_)
         return [
             {
-                "a": a,
-                "b": "account:z",
+                "a": "account:b",
+                "b": "account:a",
                 "weight": 2,
-                "score": 1.0,
-                "min_gap": 1,
-                "urls": 2,
-                "reshares": 0,
+                "score": 1.5,
+                "min_gap": 3,
+                "urls": 1,
+                "reshares": 1,
                 "texts": 0,
-                "sample_objects": [],
+                "sample_objects": ["url:x"],
             }
         ]
 
-    runner = RecordingRunner(
-        answers={
-            "RETURN count(p) AS posts": [{"posts": 2 * POSTS_PER_PASS + 1}],
-            "UNWIND $fractions AS f": [{"cut": "account:m"}, {"cut": "account:f"}],
-            "CALL () {\n  MATCH (o:Url)": co_share,
-        }
-    )
-    pairs = collect_pairs(runner, DetectParams(window=60, slow_window=0))
-    passes = [c.params for c in runner.calls if "MATCH (o:Url)" in c.query]
-    assert [(p["from_key"], p["to_key"]) for p in passes] == [
-        ("", "account:f"),
-        ("account:f", "account:m"),
-        ("account:m", ""),
-    ]
-    assert pairs.counts["co_share_passes"] == 3 and pairs.counts["co_share"] == 3
-    cut_query = next(c for c in runner.calls if "$fractions" in c.query)
-    assert cut_query.params["fractions"] == pass_fractions(3)
-    # Asked for explicitly, the number of passes is not derived from the data.
-    fixed = RecordingRunner()
-    collect_pairs(fixed, DetectParams(window=60, slow_window=0, co_share_passes=1))
-    assert not [c for c in fixed.calls if "count(p) AS posts" in c.query]
-    only = [c.params for c in fixed.calls if "MATCH (o:Url)" in c.query]
-    assert [(p["from_key"], p["to_key"]) for p in only] == [("", "")]
+    runner = RecordingRunner()
+    pairs = collect_pairs(runner, DetectParams(window=60), co_share=engine)
+    assert [p.exclude_within for p in asked] == [-1, 60]
+    assert not [c for c in runner.calls if "MATCH (o:Url)" in c.query]
+    evidence = pairs.pairs[("account:a", "account:b")]
+    assert (evidence.co_share_objects, evidence.slow_co_share_objects) == (2, 2)
 
 
 def test_auto_window_refuses_a_degenerate_estimate() -> None:
@@ -311,8 +297,9 @@ def test_auto_window_refuses_a_degenerate_estimate() -> None:
         DetectParams(concurrency=8),
         DetectParams(window=0),
         DetectParams(threshold=2),
-        DetectParams(co_share_passes=0),
-        DetectParams(co_share_passes=65),
+        DetectParams(engine="polars"),
+        DetectParams(engine_memory="lots"),
+        DetectParams(engine_memory="2.5GB"),
     ],
 )
 def test_bad_parameters_are_refused(params: DetectParams) -> None:

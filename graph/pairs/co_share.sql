@@ -1,0 +1,127 @@
+-- co_share: the co-share pair signal, written once for every engine.
+--
+-- The same definition as queries/co_share_pairs.cypher (a test proves the pairs equal,
+-- every column): two actors co-share an object when they shared it within :window
+-- seconds of each other; a pair's weight is the number of distinct objects co-shared.
+-- Written in DuckDB's dialect; graph/pairs/definition.py transpiles it with SQLGlot
+-- for Spark, and binds the :parameters as literals (integers only).
+--
+-- Input: a table `shares` (actor, object, kind, t) - one row per (post, object), with
+-- actor NULL for a post without an author (it counts as a share, never as a sharer).
+-- Actors and objects are numbered in their key order first, so every join, sort and
+-- group below runs on integers, and the order of the numbers is the order of the keys
+-- (the smaller actor of a pair, the sample objects' order).
+WITH objects AS (
+    -- Viral objects are skipped by their number of shares, rare ones weigh more.
+    SELECT object, MIN(kind) AS kind, COUNT(actor) AS authored, COUNT(DISTINCT actor) AS sharers
+    FROM shares
+    GROUP BY object
+    HAVING COUNT(*) BETWEEN 2 AND :max_object_shares AND COUNT(DISTINCT actor) >= 2
+),
+object_ids AS (
+    -- `start`: the first global position of the object's shares (positions run in
+    -- object order, then time order within an object).
+    SELECT
+        object,
+        kind,
+        sharers,
+        ROW_NUMBER() OVER (ORDER BY object) AS oid,
+        CAST(SUM(authored) OVER (ORDER BY object ROWS UNBOUNDED PRECEDING) AS BIGINT)
+            - authored + 1 AS start
+    FROM objects
+),
+actor_ids AS (
+    SELECT actor, ROW_NUMBER() OVER (ORDER BY actor) AS aid
+    FROM (SELECT DISTINCT actor FROM shares WHERE actor IS NOT NULL) AS actors
+),
+ranked AS (
+    -- Each share's global position g, and g_end, the position of the last share of the
+    -- same object at most :window seconds later: the object's shares before it in time
+    -- (RANK - 1) plus those from its own second to :window seconds on (a RANGE frame).
+    SELECT
+        o.oid,
+        a.aid,
+        s.t,
+        o.start + ROW_NUMBER() OVER (PARTITION BY o.oid ORDER BY s.t, a.aid) - 1 AS g,
+        o.start - 2 + RANK() OVER (PARTITION BY o.oid ORDER BY s.t)
+            + COUNT(*) OVER (
+                PARTITION BY o.oid ORDER BY s.t
+                RANGE BETWEEN CURRENT ROW AND :window FOLLOWING
+            ) AS g_end
+    FROM shares AS s
+    JOIN object_ids AS o ON s.object = o.object
+    JOIN actor_ids AS a ON s.actor = a.actor
+),
+followers AS (
+    -- Sort-based window: share g meets only positions g+1..g_end, an equi-join on the
+    -- position, so the cost follows the pairs inside the window, never the square of
+    -- an object's shares.
+    SELECT w.oid, w.aid AS x, w.t, j
+    FROM ranked AS w
+    CROSS JOIN UNNEST(GENERATE_SERIES(w.g + 1, w.g_end)) AS u(j)
+    WHERE w.g_end > w.g
+),
+object_pairs AS (
+    SELECT f.oid, LEAST(f.x, r.aid) AS a, GREATEST(f.x, r.aid) AS b, MIN(r.t - f.t) AS gap
+    FROM followers AS f
+    JOIN ranked AS r ON r.g = f.j
+    WHERE f.x <> r.aid
+    GROUP BY f.oid, LEAST(f.x, r.aid), GREATEST(f.x, r.aid)
+),
+counted AS (
+    -- A slow pass skips the objects its pair co-shared within the fast window
+    -- (:exclude_within; -1 = none), so the two passes count disjoint objects.
+    -- Sample objects: the pair's five tightest (smallest gap, then object key).
+    SELECT
+        p.a,
+        p.b,
+        p.gap,
+        p.oid,
+        o.kind,
+        o.sharers,
+        ROW_NUMBER() OVER (PARTITION BY p.a, p.b ORDER BY p.gap, p.oid) AS nth
+    FROM object_pairs AS p
+    JOIN object_ids AS o ON o.oid = p.oid
+    WHERE p.gap > :exclude_within
+),
+pairs AS (
+    SELECT
+        a,
+        b,
+        COUNT(*) AS weight,
+        SUM(LN(3.0) / LN(1.0 + sharers)) AS score,
+        MIN(gap) AS min_gap,
+        SUM(CASE WHEN kind = 'url' THEN 1 ELSE 0 END) AS urls,
+        SUM(CASE WHEN kind = 'post' THEN 1 ELSE 0 END) AS reshares,
+        SUM(CASE WHEN kind = 'text' THEN 1 ELSE 0 END) AS texts,
+        MAX(CASE WHEN nth = 1 THEN oid END) AS s1,
+        MAX(CASE WHEN nth = 2 THEN oid END) AS s2,
+        MAX(CASE WHEN nth = 3 THEN oid END) AS s3,
+        MAX(CASE WHEN nth = 4 THEN oid END) AS s4,
+        MAX(CASE WHEN nth = 5 THEN oid END) AS s5
+    FROM counted
+    GROUP BY a, b
+    HAVING COUNT(*) >= :min_weight
+)
+SELECT
+    xa.actor AS a,
+    xb.actor AS b,
+    p.weight,
+    ROUND(p.score, 3) AS score,
+    p.min_gap,
+    p.urls,
+    p.reshares,
+    p.texts,
+    o1.object AS sample_1,
+    o2.object AS sample_2,
+    o3.object AS sample_3,
+    o4.object AS sample_4,
+    o5.object AS sample_5
+FROM pairs AS p
+JOIN actor_ids AS xa ON xa.aid = p.a
+JOIN actor_ids AS xb ON xb.aid = p.b
+LEFT JOIN object_ids AS o1 ON o1.oid = p.s1
+LEFT JOIN object_ids AS o2 ON o2.oid = p.s2
+LEFT JOIN object_ids AS o3 ON o3.oid = p.s3
+LEFT JOIN object_ids AS o4 ON o4.oid = p.s4
+LEFT JOIN object_ids AS o5 ON o5.oid = p.s5

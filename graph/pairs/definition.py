@@ -1,0 +1,80 @@
+"""The co-share signal's one definition (co_share.sql), rendered for each engine.
+
+The SQL is written once, in DuckDB's dialect; SQLGlot transpiles it to Spark SQL, so
+the two engines cannot drift apart (tests prove both give the Cypher query's pairs).
+Parameters are bound by SQLGlot as literals after an integer check: the statement
+never carries text from outside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+DIALECTS = ("duckdb", "spark")
+# The columns of a pair row, as co_share_pairs.cypher returns them.
+PAIR_COLUMNS = (
+    "a",
+    "b",
+    "weight",
+    "score",
+    "min_gap",
+    "urls",
+    "reshares",
+    "texts",
+    "sample_objects",
+)
+SAMPLES = 5
+
+
+@dataclass(frozen=True)
+class CoShareParams:
+    """One pass of the signal: the fast window, or the slow pass over rare objects."""
+
+    window: int
+    min_weight: int
+    max_object_shares: int
+    # Skip objects the pair co-shared within this many seconds (the fast pass's
+    # window), so a slow pass counts only objects the fast pass did not; -1 = none.
+    exclude_within: int = -1
+
+    def bindings(self) -> dict[str, int]:
+        values = {
+            "window": self.window,
+            "min_weight": self.min_weight,
+            "max_object_shares": self.max_object_shares,
+            "exclude_within": self.exclude_within,
+        }
+        for name, value in values.items():
+            # bool is an int too; neither it nor text may reach the statement.
+            if type(value) is not int:
+                raise TypeError(f"{name} must be an integer, not {value!r}")
+        return values
+
+
+@cache
+def _parsed() -> exp.Expr:
+    text = files("cibgraph.graph.pairs").joinpath("co_share.sql").read_text(encoding="utf-8")
+    return sqlglot.parse_one(text, read="duckdb")
+
+
+def co_share_sql(params: CoShareParams, dialect: str = "duckdb") -> str:
+    """The statement over a table named ``shares``, parameters bound, in ``dialect``."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}")
+    bound = exp.replace_placeholders(_parsed().copy(), **params.bindings())
+    return bound.sql(dialect=dialect, comments=False)
+
+
+def pair_row(values: tuple[Any, ...]) -> dict[str, Any]:
+    """An engine's result row as the Cypher query's row (sample_1..5 -> a list)."""
+    fixed = len(PAIR_COLUMNS) - 1
+    row = dict(zip(PAIR_COLUMNS[:fixed], values[:fixed], strict=True))
+    row["score"] = float(row["score"])
+    row["sample_objects"] = [s for s in values[fixed : fixed + SAMPLES] if s is not None]
+    return row

@@ -1,0 +1,32 @@
+"""Engine settings checked before any engine is imported (the CLI validates them early)."""
+
+from __future__ import annotations
+
+import re
+
+from cibgraph.core.errors import UsageError
+
+# DuckDB's size syntax (Spark's is a subset once the unit is turned into k/m/g/t).
+_SIZE = re.compile(r"^(\d+)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+_BYTES = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_BYTES.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
+
+
+def check_memory_limit(value: str) -> str:
+    if not _SIZE.match(value.strip()):
+        raise UsageError(
+            f"--engine-memory must be a whole size such as 2GB or 512MiB, not {value!r}.",
+            "use a number followed by B, KB, MB, GB, TB (or KiB, MiB, GiB, TiB)",
+        )
+    return value.strip()
+
+
+def memory_bytes(value: str) -> int:
+    match = _SIZE.match(check_memory_limit(value))
+    assert match is not None
+    return int(match.group(1)) * _BYTES[match.group(2).lower()]
+
+
+def spark_size(value: str) -> str:
+    """The same limit in Spark's notation (whole mebibytes: "2048m")."""
+    return f"{max(1, memory_bytes(value) // 2**20)}m"
