@@ -9,6 +9,12 @@ Run it on its own instance so it never touches an analyst's data or the test ser
     export CIBGRAPH_HOME=$PWD/.cibgraph-quality
     cib db install --bolt-port 7692 --http-port 7479 --heap 3g --pagecache 2g && cib db start
     python bench/quality.py --seeds 1,2,3,4,5 --scale 1 --algorithms leiden,louvain,wcc
+
+``--behaviour-only`` loads the same scenarios as CooRTweet shares with no account
+metadata (scenario/behaviour_only.py) and reports, besides the usual figures,
+where each planted network and each decoy group ranks and in which verdict tier: the
+bar is that every planted network ranks above every decoy group, tiered
+coordinated_unassessable (nothing can be flagged without metadata).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.truth import evaluate_files
 from cibgraph.scenario import generate
+from cibgraph.scenario.behaviour_only import SHARES_FILE, behaviour_only
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -42,14 +49,62 @@ def memberships(db: Database, run_id: str) -> set[frozenset[str]]:
     return {frozenset(r["keys"]) for r in rows}
 
 
-def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> list[dict[str, Any]]:
+def network_ranks(db: Database, run_id: str) -> dict[str, tuple[int, str]]:
+    rows = db.read(
+        "MATCH (n:Network {run_id: $run}) RETURN n.id AS id, n.rank AS rank, n.tier AS tier",
+        {"run": run_id},
+    )
+    return {r["id"]: (int(r["rank"]), str(r["tier"] or "")) for r in rows}
+
+
+def placement(evaluation: dict[str, Any], ranks: dict[str, tuple[int, str]]) -> dict[str, Any]:
+    """Rank and tier of each planted network's match and each decoy group's main network."""
+    missing: tuple[int | None, str] = (None, "")
+    planted: dict[str, dict[str, Any]] = {}
+    for p in evaluation["planted"]:
+        rank, tier = ranks.get(p["network_id"], missing) if p["network_id"] else missing
+        planted[p["label"]] = {"rank": rank, "tier": tier}
+    decoys: dict[str, dict[str, Any]] = {}
+    for d in evaluation["decoys"]:
+        held = max(d["networks"], key=lambda n: n["members"], default=None)
+        rank, tier = ranks.get(held["id"], missing) if held else missing
+        decoys[d["label"]] = {"rank": rank, "tier": tier, "members": held["members"] if held else 0}
+    worst_planted: int | None = max(
+        (int(p["rank"] or 10**9) for p in planted.values()), default=None
+    )
+    best_decoy: int | None = min(
+        (int(d["rank"]) for d in decoys.values() if d["rank"]), default=None
+    )
+    return {
+        "planted_ranks": planted,
+        "decoy_ranks": decoys,
+        "worst_planted_rank": worst_planted,
+        "best_decoy_rank": best_decoy,
+        "planted_above_decoys": best_decoy is None
+        or (worst_planted is not None and worst_planted < best_decoy),
+        "planted_unassessable": sum(
+            1 for p in planted.values() if p["tier"] == "coordinated_unassessable"
+        ),
+    }
+
+
+def one_seed(
+    db: Database, seed: int, scale: float, algorithms: list[str], behaviour: bool = False
+) -> list[dict[str, Any]]:
     wipe_database(db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / f"s{scale:g}-{seed}"
         generate(folder, scale=scale, seed=seed)
+        if behaviour:
+            shares = Path(tmp) / f"b{scale:g}-{seed}"
+            behaviour_only(folder, shares)
+            folder = shares
+            plan = plan_load([shares / SHARES_FILE], fmt="coortweet")
+        else:
+            plan = plan_load([folder])
         started = time.perf_counter()
-        load(db, plan_load([folder]), LoadOptions(rejects_dir=Path(tmp) / "loads"))
+        load(db, plan, LoadOptions(rejects_dir=Path(tmp) / "loads"))
         load_seconds = time.perf_counter() - started
         decoys = folder / "decoys.csv"
         for algorithm in algorithms:
@@ -84,6 +139,13 @@ def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> li
                     == memberships(db, again.run_id),
                     "detect_seconds": round(seconds, 1),
                     "load_seconds": round(load_seconds, 1),
+                    "behaviour_only": behaviour,
+                    "tiers": {
+                        k.removeprefix("tier_"): v
+                        for k, v in result.counts.items()
+                        if k.startswith("tier_")
+                    },
+                    **placement(evaluation, network_ranks(db, result.run_id)),
                 }
             )
             print(json.dumps(rows[-1]), flush=True)
@@ -101,6 +163,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             f"{r['f1']:.3f} | {r['ari']:.3f} | {r['planted_flagged']}/{r['planted']} | "
             f"{r['decoy_groups_flagged']}/{r['decoy_groups']} | {'yes' if r['identical_rerun'] else 'NO'} |"
         )
+    if any(r.get("behaviour_only") for r in rows):
+        lines += ["", *ranking_table(rows)]
     for algorithm in sorted({r["algorithm"] for r in rows}):
         mine = [r for r in rows if r["algorithm"] == algorithm]
         lines.append(
@@ -111,6 +175,25 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ranking_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Behaviour-only: where each planted network and decoy group ranks, and its tier."""
+    lines = [
+        "| seed | group | kind | rank | tier |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        groups = [("planted", k, v) for k, v in r["planted_ranks"].items()]
+        groups += [("decoy", k, v) for k, v in r["decoy_ranks"].items()]
+        for kind, label, where in sorted(groups, key=lambda g: g[2]["rank"] or 10**9):
+            rank = where["rank"] if where["rank"] is not None else "not in a network"
+            lines.append(f"| {r['seed']} | {label} | {kind} | {rank} | {where['tier']} |")
+        verdict = "yes" if r["planted_above_decoys"] else "NO"
+        lines.append(
+            f"| {r['seed']} | every planted network above every decoy group | | | {verdict} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -118,15 +201,20 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--algorithms", default="leiden")
+    parser.add_argument(
+        "--behaviour-only",
+        action="store_true",
+        help="load the scenarios as CooRTweet shares with no account metadata",
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     algorithms = args.algorithms.split(",")
     rows: list[dict[str, Any]] = []
     with open_database(resolve_settings()) as db:
         for seed in seeds:
-            rows.extend(one_seed(db, seed, args.scale, algorithms))
+            rows.extend(one_seed(db, seed, args.scale, algorithms, args.behaviour_only))
     RESULTS.mkdir(exist_ok=True)
-    stem = f"quality-scale{args.scale:g}"
+    stem = f"quality-scale{args.scale:g}" + ("-behaviour-only" if args.behaviour_only else "")
     (RESULTS / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(rows))
     print(markdown(rows))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
+from cibgraph.cli.verdicts import TIER_CAPTION, tier_label
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.params import ALGORITHMS, DetectParams
@@ -45,6 +47,9 @@ def _result_json(result: DetectionResult) -> dict[str, Any]:
                 "score": n.score.score if n.score else None,
                 "coordination": n.score.coordination if n.score else None,
                 "inauthenticity": n.score.inauthenticity if n.score else None,
+                "coverage": n.score.coverage if n.score else None,
+                "unknown_cues": list(n.score.unknown) if n.score else [],
+                "tier": n.tier,
                 "flagged": n.flagged,
                 "top_organization": n.attribution[0].name if n.attribution else None,
             }
@@ -56,8 +61,10 @@ def _result_json(result: DetectionResult) -> dict[str, Any]:
 def _table(result: DetectionResult, show: int) -> Table:
     table = Table(
         title=f"Run {result.run_id}: {len(result.networks)} candidate networks, "
-        f"{len(result.flagged)} flagged"
+        f"{len(result.flagged)} flagged",
+        caption=TIER_CAPTION,
     )
+    numeric = ("rank", "size", "accounts", "pages", "score", "coord.", "inauth.", "coverage")
     for name in (
         "rank",
         "network",
@@ -67,15 +74,11 @@ def _table(result: DetectionResult, show: int) -> Table:
         "score",
         "coord.",
         "inauth.",
-        "flagged",
+        "coverage",
+        "tier",
         "attributed to",
     ):
-        table.add_column(
-            name,
-            justify="right"
-            if name in ("rank", "size", "accounts", "pages", "score", "coord.", "inauth.")
-            else "left",
-        )
+        table.add_column(name, justify="right" if name in numeric else "left")
     for n in result.networks[:show]:
         assert n.score is not None and n.summary is not None
         # A share under 5 % is a member or two, not who runs the network.
@@ -89,8 +92,9 @@ def _table(result: DetectionResult, show: int) -> Table:
             f"{n.score.score:.2f}",
             f"{n.score.coordination:.2f}",
             f"{n.score.inauthenticity:.2f}",
-            "[bold red]yes[/]" if n.flagged else "no",
-            f"{top.name} ({top.share:.0%})" if top else "",
+            f"{n.score.coverage:.0%}",
+            tier_label(n.tier, n.flagged),
+            escape(f"{top.name} ({top.share:.0%})") if top else "",
         )
     return table
 
@@ -165,8 +169,10 @@ def detect_command(
 
     Builds a weighted actor-actor coordination graph from the signal queries
     (co-sharing within a window, shared admins, shared identifiers), finds
-    communities with GDS, scores each on coordination AND inauthenticity, attributes
-    it to organisations, and records everything as a DetectionRun.
+    communities with GDS, scores each on coordination AND inauthenticity (over the
+    cues that have data), gives each a verdict tier (inauthentic = flagged, not
+    assessable, disclosed, weak), ranks them by strength of evidence, attributes
+    them to organisations, and records everything as a DetectionRun.
 
     Examples:
 
@@ -201,5 +207,5 @@ def detect_command(
         out.print(_table(result, show))
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         err.print(f"window {result.params.window}s ({result.window_source}); {stages}")
-        first = result.flagged[0].id if result.flagged else result.run_id
+        first = result.networks[0].id if result.networks else result.run_id
         err.print(f"Next: [bold]cib explain {first}[/], cib report --run {result.run_id}")

@@ -6,12 +6,15 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, err, out, print_json, with_database
+from cibgraph.cli.verdicts import tier_label
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.explain import Explanation, explain_network, explain_pair
+from cibgraph.graph.detect.scoring import TIERS
 
 
 def _detail(value: object) -> str:
@@ -25,12 +28,22 @@ def _detail(value: object) -> str:
 def _print(explanation: Explanation, show_cypher: bool) -> None:
     summary = explanation.summary
     if "roles" in summary:
-        flagged = "[bold red]FLAGGED[/]" if summary.get("flagged") else "not flagged"
+        tier = summary.get("tier")
+        meaning = TIERS.get(str(tier), "")
+        coverage = summary.get("coverage")
         out.print(
-            f"[bold]{explanation.subject}[/]  {flagged}  score {summary.get('score')} "
+            f"[bold]{escape(explanation.subject)}[/]  candidate: "
+            f"{tier_label(tier, summary.get('flagged'))}"
+            + (f" ({meaning})" if meaning else "")
+            + f"  score {summary.get('score')} "
             f"(coordination {summary.get('coordination_score')} x inauthenticity "
-            f"{summary.get('inauthenticity_score')})"
+            f"{summary.get('inauthenticity_score')}"
+            + (f", cue coverage {coverage:.0%}" if isinstance(coverage, float) else "")
+            + ")"
         )
+        unknown = summary.get("unknown_cues") or []
+        if unknown:
+            out.print(f"unknown cues (no data, not counted): {escape(', '.join(unknown))}")
         roles = ", ".join(f"{v['count']} {k}s" for k, v in sorted(summary["roles"].items()))
         out.print(
             f"members: {roles}; followers {summary.get('followers_total', 0):,}; "
@@ -39,6 +52,8 @@ def _print(explanation: Explanation, show_cypher: bool) -> None:
         signals = summary.get("signals", {})
         out.print(f"coordination by signal: {signals.get('coordination', {})}")
         out.print(f"inauthenticity by cue:  {signals.get('inauthenticity', {})}")
+        if summary.get("behaviour"):
+            out.print(f"behaviour measured:     {_detail(summary['behaviour'])}")
     else:
         for edge in summary.get("coordination_edges", []):
             out.print(f"run {edge['run_id']}: {_detail(edge['edge'])}")

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, RunOpt, new_app, out, print_json, with_database
+from cibgraph.cli.verdicts import TIER_CAPTION, tier_label
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs as run_store
 from cibgraph.graph.detect.explain import network_summary
@@ -134,24 +135,27 @@ def list_networks(
     table = Table(
         "rank",
         "network",
-        "flagged",
+        "tier",
         "score",
         "coord.",
         "inauth.",
+        "coverage",
         "size",
         "accounts",
         "pages",
         "attributed to",
-        title=f"Networks of {run_id}",
+        title=f"Candidate networks of {run_id}",
+        caption=TIER_CAPTION,
     )
     for r in rows:
         table.add_row(
             str(r["rank"]),
             r["network"],
-            "[bold red]yes[/]" if r["flagged"] else "no",
+            tier_label(r["tier"], r["flagged"]),
             f"{r['score']:.2f}",
             f"{r['coordination']:.2f}",
             f"{r['inauthenticity']:.2f}",
+            "" if r["coverage"] is None else f"{r['coverage']:.0%}",
             str(r["size"]),
             str(r["accounts"]),
             str(r["pages"]),

@@ -18,6 +18,7 @@ from typing import Any
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect import runs
 from cibgraph.graph.detect.attribution import affiliations_of, attribute
+from cibgraph.graph.detect.behaviour import background_hours, behaviour, member_posts
 from cibgraph.graph.detect.edges import write_edges
 from cibgraph.graph.detect.facts import member_facts
 from cibgraph.graph.detect.networks import (
@@ -29,7 +30,13 @@ from cibgraph.graph.detect.networks import (
     write_networks,
 )
 from cibgraph.graph.detect.params import DetectParams
-from cibgraph.graph.detect.scoring import Burst, score_network
+from cibgraph.graph.detect.scoring import (
+    TIER_INAUTHENTIC,
+    TIERS,
+    Burst,
+    rank_key,
+    score_network,
+)
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
     CoordinationPairs,
@@ -160,6 +167,9 @@ def _score(
             internal[index][name] += value
         if evidence.shared_identifiers:
             sharers.update((a, b))
+    posts = member_posts(runner, network_of)
+    background = background_hours(runner) if groups else []
+    window = params.window or 0
     networks: list[CandidateNetwork] = []
     for index, keys in enumerate(groups):
         members = [facts[k] for k in keys if k in facts]
@@ -167,16 +177,23 @@ def _score(
         network = CandidateNetwork(
             members=sorted(keys), roles={k: role_of(facts.get(k), admins_of_pages) for k in keys}
         )
-        network.score = score_network(members, internal[index], bursts, sharers)
+        acted = behaviour(keys, posts, window, background)
+        network.score = score_network(members, internal[index], bursts, sharers, acted)
         network.summary = summarize(members)
-        network.flagged = network.score.score >= params.threshold
+        network.tier = network.score.tier(params.threshold)
+        network.flagged = network.tier == TIER_INAUTHENTIC
         networks.append(network)
     return networks
 
 
 def _rank(run_id: str, networks: list[CandidateNetwork]) -> None:
+    """Strongest evidence first (scoring.rank_key), then larger, then by first key."""
     networks.sort(
-        key=lambda n: (-(n.score.score if n.score else 0.0), -len(n.members), n.members[0])
+        key=lambda n: (
+            *(rank_key(n.score, n.tier) if n.score else (99, 0.0, 0.0)),
+            -len(n.members),
+            n.members[0],
+        )
     )
     for rank, network in enumerate(networks, start=1):
         network.rank = rank
@@ -241,6 +258,7 @@ def detect(
             "actors_in_graph": len(pairs.actors()),
             "networks": len(networks),
             "flagged": sum(1 for n in networks if n.flagged),
+            **{f"tier_{tier}": sum(1 for n in networks if n.tier == tier) for tier in TIERS},
         }
         result.timings = clock.timings
         runs.finish_run(runner, run_id, _run_props(result))
