@@ -19,6 +19,14 @@ a network of such data still gets measured evidence, each cue with its numbers:
   "operational security" notes on working hours). Measured only from
   ``MIN_RHYTHM_POSTS`` posts on; below that the profile is noise, and the cue is
   unknown.
+- ``many_sources``: 1 - the share of the co-shared links and reshares that come from
+  the network's single most common source (a link's site; a reshared post's author).
+  CooRnet reports each component's top domains because the most common coordinated
+  link sharers on Facebook were the pages of one outlet pushing its own site
+  (Giglietto et al. 2020, Italian elections), and fans reshare their one idol; a
+  campaign pushes many sites and many openers in concert. Unknown below
+  ``MIN_SOURCED_OBJECTS`` objects with a known source (anonymised URLs without a
+  domain, reshares of posts not in the data).
 
 A cue that cannot be measured (no co-shared object, too few posts) is ``None``:
 unknown, never 0.
@@ -26,9 +34,10 @@ unknown, never 0.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
@@ -36,6 +45,7 @@ from cibgraph.core.runner import QueryRunner
 FAST_SECONDS = 10
 COORDINATED_WITHIN = 86_400
 MIN_RHYTHM_POSTS = 200
+MIN_SOURCED_OBJECTS = 5
 HOURS = 24
 
 MEMBER_POSTS = """
@@ -44,11 +54,12 @@ MATCH (a:Actor {key: key})
 RETURN key,
        [(a)-[:POSTED]->(p:Post) | p.created_at.epochSeconds] AS times,
        [(a)-[:POSTED]->(p:Post)-[:LINKS_TO]->(u:Url)
-        | [p.id, p.created_at.epochSeconds, 'url:' + u.url]]
+        | [p.id, p.created_at.epochSeconds, 'url:' + u.url, p.domain]]
        + [(a)-[:POSTED]->(p:Post)-[:SHARES]->(o:Post)
-          | [p.id, p.created_at.epochSeconds, 'post:' + o.id]]
+          | [p.id, p.created_at.epochSeconds, 'post:' + o.id,
+             head([(o)<-[:POSTED]-(author:Actor) | author.key])]]
        + [(a)-[:POSTED]->(p:Post) WHERE p.text_hash IS NOT NULL
-          | [p.id, p.created_at.epochSeconds, 'text:' + p.text_hash]] AS shares
+          | [p.id, p.created_at.epochSeconds, 'text:' + p.text_hash, null]] AS shares
 """
 
 # Everyone's posts by UTC hour: the background the network's rhythm is compared with.
@@ -63,6 +74,19 @@ class MemberPosts:
     key: str
     times: tuple[int, ...]
     shares: tuple[tuple[str, int, str], ...]  # (post id, epoch seconds, object)
+    # object -> its source: a link's site, a reshared post's author (when known).
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def source_of(obj: str, hint: object) -> str | None:
+    """A link's site (the loaded domain, else the URL's host without www.), a reshared
+    post's author key; None for texts and unknown sources."""
+    if hint:
+        return str(hint).lower()
+    if obj.startswith("url:http"):
+        host = urlsplit(obj[4:]).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,17 +96,22 @@ class Behaviour:
     near_simultaneous: float | None
     coordinated_posts: float | None
     shared_rhythm: float | None
+    many_sources: float | None
     follows: int  # member shares following another member's within the window
     fast_follows: int  # ... of them within FAST_SECONDS of the first
     posts: int
     coordinated: int  # member posts another member co-shared within the day
     peak_hours: tuple[int, ...]  # the network's busiest UTC hours, busiest first
+    sourced_objects: int = 0  # co-shared objects with a known source
+    top_source: str | None = None
+    top_source_share: float | None = None
 
     def cues(self) -> dict[str, float | None]:
         return {
             "near_simultaneous": self.near_simultaneous,
             "coordinated_posts": self.coordinated_posts,
             "shared_rhythm": self.shared_rhythm,
+            "many_sources": self.many_sources,
         }
 
     def evidence(self) -> dict[str, object]:
@@ -93,6 +122,9 @@ class Behaviour:
             "posts": self.posts,
             "coordinated_posts": self.coordinated,
             "peak_hours_utc": list(self.peak_hours),
+            "sourced_objects": self.sourced_objects,
+            "top_source": self.top_source,
+            "top_source_share": self.top_source_share,
         }
 
 
@@ -102,10 +134,17 @@ def member_posts(
     posts: dict[str, MemberPosts] = {}
     for batch in chunked(sorted(set(keys)), batch_size):
         for row in runner.read(MEMBER_POSTS, {"keys": batch}):
+            shares = [s for s in row["shares"] if s[1] is not None]
+            sources = {}
+            for share in shares:
+                source = source_of(str(share[2]), share[3] if len(share) > 3 else None)
+                if source is not None:
+                    sources[str(share[2])] = source
             posts[row["key"]] = MemberPosts(
                 row["key"],
                 tuple(int(t) for t in row["times"] if t is not None),
-                tuple((str(s[0]), int(s[1]), str(s[2])) for s in row["shares"]),
+                tuple((str(s[0]), int(s[1]), str(s[2])) for s in shares),
+                sources,
             )
     return posts
 
@@ -135,14 +174,22 @@ def behaviour(
 ) -> Behaviour:
     """The behavioural cues of the network ``members`` from their posts."""
     by_object: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    sources: dict[str, str] = {}
     for key in members:
-        for post_id, at, obj in posts[key].shares if key in posts else ():
+        mine = posts.get(key)
+        if mine is None:
+            continue
+        sources.update(mine.sources)
+        for post_id, at, obj in mine.shares:
             by_object[obj].append((at, key, post_id))
     follows = fast = 0
     coordinated: set[tuple[str, str]] = set()
-    for shares in by_object.values():
+    per_source: Counter[str] = Counter()
+    for obj, shares in by_object.items():
         if len({key for _, key, _ in shares}) < 2:
             continue
+        if obj in sources:
+            per_source[sources[obj]] += 1
         shares.sort()
         first_at, first_key, _ = shares[0]
         for i, (at, key, post_id) in enumerate(shares):
@@ -161,15 +208,15 @@ def behaviour(
     per_member: list[float] = []
     hours = [0.0] * HOURS
     total_posts = 0
-    mine: dict[str, int] = defaultdict(int)
+    own: dict[str, int] = defaultdict(int)
     for key, _ in coordinated:
-        mine[key] += 1
+        own[key] += 1
     for key in members:
         times = posts[key].times if key in posts else ()
         if not times:
             continue
         total_posts += len(times)
-        per_member.append(min(1.0, mine[key] / len(times)))
+        per_member.append(min(1.0, own[key] / len(times)))
         for t in times:
             hours[_hour(t)] += 1
     rhythm = None
@@ -177,13 +224,20 @@ def behaviour(
         profile = _normalised(hours)
         rhythm = 0.5 * sum(abs(a - b) for a, b in zip(profile, background, strict=True))
     peaks = tuple(sorted(range(HOURS), key=lambda h: (-hours[h], h))[:3]) if total_posts else ()
+    sourced = sum(per_source.values())
+    top = min(per_source.items(), key=lambda item: (-item[1], item[0])) if per_source else None
+    top_share = top[1] / sourced if top and sourced >= MIN_SOURCED_OBJECTS else None
     return Behaviour(
         near_simultaneous=round(fast / follows, 4) if follows else None,
         coordinated_posts=round(sum(per_member) / len(per_member), 4) if per_member else None,
         shared_rhythm=None if rhythm is None else round(rhythm, 4),
+        many_sources=None if top_share is None else round(1.0 - top_share, 4),
         follows=follows,
         fast_follows=fast,
         posts=total_posts,
         coordinated=len(coordinated),
         peak_hours=peaks,
+        sourced_objects=sourced,
+        top_source=top[0] if top and top_share is not None else None,
+        top_source_share=None if top_share is None else round(top_share, 4),
     )

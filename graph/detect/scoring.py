@@ -21,7 +21,7 @@ followers, default-looking handles, sharing devices/phones/IPs; operators known
 from investigation but not disclosed; ads paid in another country's currency or by
 no one named. The behavioural cues (graph/detect/behaviour.py) need no metadata:
 near-simultaneous sharing, the share of members' posts that are coordinated, a
-shared posting rhythm.
+shared posting rhythm, and pushing many sources rather than one outlet's own.
 
 Verdict tiers (``TIERS``), decided in this order:
 
@@ -62,6 +62,7 @@ BEHAVIOUR_CUE_WEIGHTS: dict[str, float] = {
     "near_simultaneous": 0.10,
     "coordinated_posts": 0.10,
     "shared_rhythm": 0.05,
+    "many_sources": 0.10,
 }
 CUE_WEIGHTS: dict[str, float] = {**METADATA_CUE_WEIGHTS, **BEHAVIOUR_CUE_WEIGHTS}
 

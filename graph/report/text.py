@@ -54,6 +54,7 @@ CUE_NAMES: dict[str, str] = {
     "near_simultaneous": "co-shares within seconds of the first member share",
     "coordinated_posts": "share of members' posts co-shared by another member within a day",
     "shared_rhythm": "posting hours unlike everyone else's",
+    "many_sources": "co-shared links and reshares from many sites and authors, not one",
 }
 
 # Organisation kinds as an analyst writes them (the contract's enum values are ids).

@@ -12,7 +12,7 @@ from cibgraph.graph.detect.attribution import attribute
 from cibgraph.graph.detect.facts import Ad, MemberFacts
 from cibgraph.graph.detect.networks import attach_admins, group, summarize
 from cibgraph.graph.detect.params import DetectParams
-from cibgraph.graph.detect.scoring import Burst, cues, score_network
+from cibgraph.graph.detect.scoring import CUE_WEIGHTS, Burst, cues, score_network
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
     POSTS_PER_PASS,
@@ -115,7 +115,7 @@ def test_concealed_pages_with_foreign_ads_are_inauthentic() -> None:
     assert score.inauthenticity == 1.0
     # Pages only, no behaviour measured: the account cues are unknown, and say so.
     assert "burst_created" in score.unknown and "near_simultaneous" in score.unknown
-    assert score.coverage == pytest.approx(0.2 / 1.25)
+    assert score.coverage == pytest.approx(0.2 / sum(CUE_WEIGHTS.values()))
     assert score.score == pytest.approx(score.coordination)
     assert sum(score.cue_contributions.values()) == pytest.approx(score.inauthenticity)
 
