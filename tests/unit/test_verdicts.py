@@ -307,3 +307,33 @@ def test_behaviour_only_rows_follow_coortweet_with_one_row_per_object() -> None:
     lone = share_rows({**post, "text": "hi", "url": "", "shared_post_id": ""})
     assert lone == [("", "pg9", "p1", "", at)], "a post without objects still counts its time"
     assert timedelta(seconds=int(at)) > timedelta(0)
+
+
+def test_one_outlets_own_site_is_one_source_and_a_campaign_many() -> None:
+    from cibgraph.graph.detect.behaviour import MIN_SOURCED_OBJECTS, source_of
+
+    assert source_of("url:https://www.kestrel-example.in/a/b", None) == "kestrel-example.in"
+    assert source_of("url:urn:anon-url:77", "3498") == "3498", "the loaded domain id wins"
+    assert source_of("url:urn:anon-url:77", None) is None
+    assert source_of("post:p1", "account:celeb") == "account:celeb"
+    assert source_of("text:abc", None) is None
+
+    def network(sites: list[str]) -> Any:
+        posts = {}
+        for key in ("a", "b"):
+            shares = tuple(
+                (f"{key}{i}", i * 100, f"url:https://{s}/{i}") for i, s in enumerate(sites)
+            )
+            posts[key] = MemberPosts(
+                key,
+                tuple(t for _, t, _ in shares),
+                shares,
+                {obj: source_of(obj, None) or "" for _, _, obj in shares},
+            )
+        return behaviour(["a", "b"], posts, 60, [1 / 24] * 24)
+
+    outlet = network(["kestrel-example.in"] * 8)
+    assert outlet.many_sources == 0.0 and outlet.top_source == "kestrel-example.in"
+    campaign = network([f"site{i % 4}-example.com" for i in range(8)])
+    assert campaign.many_sources == pytest.approx(0.75)
+    assert network(["one.example"] * (MIN_SOURCED_OBJECTS - 1)).many_sources is None
