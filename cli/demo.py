@@ -126,7 +126,8 @@ def generate(
       paid in INR, operators concealed) and [cyan]it_firm_1[/] (15 assets,
       pages with ~2.6M followers, slower co-sharing);
     - decoys that coordinate openly and are labelled organic: a media group
-      with self-disclosed pages, a fan club, viral links.
+      with disclosed pages, a news syndicate disclosed only through Page
+      Transparency, a fan club, viral links.
 
     Same seed and scale give byte-identical files, compressed or not.
 
