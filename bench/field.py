@@ -38,8 +38,8 @@ DATASETS = Path(
 STRONGEST_PAIR = """
 MATCH (n:Network {id: $id})<-[:MEMBER_OF]-(a:Actor)-[e:COORDINATED_WITH {run_id: n.run_id}]->
       (b:Actor)-[:MEMBER_OF]->(n)
-RETURN a.id AS a, b.id AS b, e.co_share_objects AS objects, e.min_gap AS min_gap,
-       e.weight AS weight
+RETURN a.id AS a, b.id AS b, e.co_share_objects AS objects,
+       e.slow_co_share_objects AS slow_objects, e.min_gap AS min_gap, e.weight AS weight
 ORDER BY e.weight DESC LIMIT 1
 """
 
@@ -80,8 +80,9 @@ def markdown(name: str, summary: dict[str, Any], networks: list[dict[str, Any]])
         f"{summary['flagged']} flagged; tiers {summary['tiers']}.",
         "",
         "| rank | tier | members | score | coord. | inauth. | coverage | near-simultaneous "
-        "| coordinated posts | rhythm | fast follows / follows | strongest pair |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| coordinated posts | rhythm | many sources | fast follows / follows | strongest pair: "
+        "objects co-shared |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
 
     def cue(n: dict[str, Any], name: str) -> str:
@@ -95,7 +96,8 @@ def markdown(name: str, summary: dict[str, Any], networks: list[dict[str, Any]])
             f"| {n['rank']} | {n['tier']} | {n['size']} | {n['score']:.2f} | "
             f"{n['coordination']:.2f} | {n['inauthenticity']:.2f} | {n['coverage']:.0%} | "
             f"{cue(n, 'near_simultaneous')} | {cue(n, 'coordinated_posts')} | "
-            f"{cue(n, 'shared_rhythm')} | {b.get('fast_follows', 0)} / {b.get('follows', 0)} | "
+            f"{cue(n, 'shared_rhythm')} | {cue(n, 'many_sources')} | "
+            f"{b.get('fast_follows', 0)} / {b.get('follows', 0)} | "
             f"{pair_text} |"
         )
     return "\n".join(lines) + "\n"

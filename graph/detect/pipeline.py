@@ -34,6 +34,7 @@ from cibgraph.graph.detect.scoring import (
     TIER_INAUTHENTIC,
     TIERS,
     Burst,
+    DataHolds,
     rank_key,
     score_network,
 )
@@ -53,6 +54,9 @@ MATCH (a:Actor)-[r:COORDINATED_WITH {run_id: $run_id}]->(b:Actor)
 WITH gds.graph.project($graph_name, a, b, {relationshipProperties: {weight: r.weight}},
                        {undirectedRelationshipTypes: ['*']}) AS g
 """
+
+HOLDS_IDENTIFIERS = "RETURN EXISTS { ()-[:USES]->(:Identifier) } AS found"
+HOLDS_AFFILIATIONS = "RETURN EXISTS { ()-[:AFFILIATED_WITH]->(:Organization) } AS found"
 
 StageCallback = Callable[[str], None]
 
@@ -153,6 +157,10 @@ def _score(
     extra = {key for members in groups for key in members} - set(facts)
     facts.update(member_facts(runner, extra))
     bursts = _bursts(runner, library)
+    holds = DataHolds(
+        identifiers=bool(runner.read(HOLDS_IDENTIFIERS)[0]["found"]),
+        affiliations=bool(runner.read(HOLDS_AFFILIATIONS)[0]["found"]),
+    )
     network_of = {key: index for index, keys in enumerate(groups) for key in keys}
     internal: list[dict[str, float]] = [
         {"co_share": 0.0, "slow_co_share": 0.0, "shared_admin": 0.0, "shared_identifier": 0.0}
@@ -178,7 +186,7 @@ def _score(
             members=sorted(keys), roles={k: role_of(facts.get(k), admins_of_pages) for k in keys}
         )
         acted = behaviour(keys, posts, window, background)
-        network.score = score_network(members, internal[index], bursts, sharers, acted)
+        network.score = score_network(members, internal[index], bursts, sharers, acted, holds)
         network.summary = summarize(members)
         network.tier = network.score.tier(params.threshold)
         network.flagged = network.tier == TIER_INAUTHENTIC
@@ -190,7 +198,7 @@ def _rank(run_id: str, networks: list[CandidateNetwork]) -> None:
     """Strongest evidence first (scoring.rank_key), then larger, then by first key."""
     networks.sort(
         key=lambda n: (
-            *(rank_key(n.score, n.tier) if n.score else (99, 0.0, 0.0)),
+            *(rank_key(n.score, n.tier) if n.score else (99, 0.0, 0.0, 0.0)),
             -len(n.members),
             n.members[0],
         )

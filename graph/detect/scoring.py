@@ -59,10 +59,10 @@ METADATA_CUE_WEIGHTS: dict[str, float] = {
 # Lighter than the metadata cues: media groups and fan clubs also share fast and on a
 # schedule, so behaviour alone ranks candidates but must not outweigh who they are.
 BEHAVIOUR_CUE_WEIGHTS: dict[str, float] = {
-    "near_simultaneous": 0.10,
-    "coordinated_posts": 0.10,
-    "shared_rhythm": 0.05,
-    "many_sources": 0.10,
+    "near_simultaneous": 0.05,
+    "coordinated_posts": 0.05,
+    "shared_rhythm": 0.025,
+    "many_sources": 0.05,
 }
 CUE_WEIGHTS: dict[str, float] = {**METADATA_CUE_WEIGHTS, **BEHAVIOUR_CUE_WEIGHTS}
 
@@ -84,6 +84,14 @@ BEHAVIOUR_SIGNALS = ("co_share", "slow_co_share", "shared_admin")
 NEW_ACCOUNT_DAYS = 180
 LOW_FOLLOWERS = 50
 DEFAULT_HANDLE = re.compile(r"\d{3,}$")
+
+
+@dataclass(frozen=True)
+class DataHolds:
+    """Which kinds of metadata the whole data set holds (pipeline: one query each)."""
+
+    identifiers: bool = False
+    affiliations: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,10 +136,18 @@ def verdict(score: NetworkScore, threshold: float) -> str:
     return TIER_WEAK
 
 
-def rank_key(score: NetworkScore, tier: str) -> tuple[int, float, float]:
+def rank_key(score: NetworkScore, tier: str) -> tuple[int, float, float, float]:
     """Strongest case first: by tier, then score (coordination x assessable
-    inauthenticity), then coverage."""
-    return (list(TIERS).index(tier), -score.score, -score.coverage)
+    inauthenticity), then coverage.
+
+    Not assessable networks rank by their measured inauthenticity first: they are
+    candidates because they coordinate, and coordination saturates for groups that
+    publish in lockstep (a syndicate's pages, measured on the behaviour-only scenarios),
+    so the behavioural evidence of inauthenticity is what tells their cases apart.
+    """
+    if tier == TIER_UNASSESSABLE:
+        return (list(TIERS).index(tier), -score.inauthenticity, -score.score, -score.coverage)
+    return (list(TIERS).index(tier), -score.score, -score.inauthenticity, -score.coverage)
 
 
 def _share(hits: Iterable[bool]) -> float | None:
@@ -158,8 +174,15 @@ def cues(
     bursts: Sequence[Burst],
     identifier_sharers: set[str],
     behaviour: Behaviour | None = None,
+    data: DataHolds | None = None,
 ) -> dict[str, float | None]:
-    """Every cue of this network: a share in [0, 1], or None when its data is missing."""
+    """Every cue of this network: a share in [0, 1], or None when its data is missing.
+
+    Identifier reuse and concealment are measured (possibly 0) when the data set
+    holds identifiers / affiliations at all: then "no member is tied to anyone" is what
+    the data says. In data without any, they are unknown.
+    """
+    data = data or DataHolds()
     accounts = [m for m in members if m.is_account]
     pages = [m for m in members if not m.is_account]
     dated = [a for a in accounts if a.created_at is not None]
@@ -181,10 +204,10 @@ def cues(
             bool(DEFAULT_HANDLE.search(a.handle)) for a in accounts if a.handle
         ),
         "identifier_reuse": _share(a.key in identifier_sharers for a in accounts)
-        if any(a.has_identifiers for a in accounts)
+        if data.identifiers or any(a.has_identifiers for a in accounts)
         else None,
         "concealed_operators": _share(m.concealed for m in members)
-        if any(m.tied for m in members)
+        if data.affiliations or any(m.tied for m in members)
         else None,
         "foreign_or_undisclosed_ads": _ads_cue(pages),
     }
@@ -200,6 +223,7 @@ def score_network(
     bursts: Sequence[Burst],
     identifier_sharers: set[str],
     behaviour: Behaviour | None = None,
+    data: DataHolds | None = None,
 ) -> NetworkScore:
     """Score one candidate network.
 
@@ -212,7 +236,7 @@ def score_network(
     behaviour_weight = sum(w for name, w in internal_weights.items() if name in BEHAVIOUR_SIGNALS)
     mean_degree = 2.0 * behaviour_weight / size
     coordination = 1.0 - math.exp(-mean_degree / 2.0)
-    every = cues(members, bursts, identifier_sharers, behaviour)
+    every = cues(members, bursts, identifier_sharers, behaviour, data)
     present = {name: value for name, value in every.items() if value is not None}
     weight_sum = sum(CUE_WEIGHTS[name] for name in present)
     metadata_known = sum(METADATA_CUE_WEIGHTS[n] for n in present if n in METADATA_CUE_WEIGHTS)

@@ -267,7 +267,10 @@ def test_behaviour_cues_carry_their_weights_into_inauthenticity() -> None:
     score = score_network(bare, STRONG, [], set(), acted)
     assert score.cues == {"near_simultaneous": 1.0, "coordinated_posts": 1.0}
     assert score.inauthenticity == 1.0, "a mean over the assessable (behavioural) cues"
-    assert score.coverage == pytest.approx(0.2 / sum(CUE_WEIGHTS.values()), abs=1e-4)
+    measured = (
+        BEHAVIOUR_CUE_WEIGHTS["near_simultaneous"] + BEHAVIOUR_CUE_WEIGHTS["coordinated_posts"]
+    )
+    assert score.coverage == pytest.approx(measured / sum(CUE_WEIGHTS.values()), abs=1e-4)
     assert verdict(score, 0.2) == TIER_UNASSESSABLE, "behaviour alone never flags"
     assert score.behaviour["fast_follows"] == 2
     assert set(BEHAVIOUR_CUE_WEIGHTS) <= set(CUE_WEIGHTS)
@@ -337,3 +340,20 @@ def test_one_outlets_own_site_is_one_source_and_a_campaign_many() -> None:
     campaign = network([f"site{i % 4}-example.com" for i in range(8)])
     assert campaign.many_sources == pytest.approx(0.75)
     assert network(["one.example"] * (MIN_SOURCED_OBJECTS - 1)).many_sources is None
+
+
+def test_ties_and_identifiers_are_measured_wherever_the_data_holds_them() -> None:
+    from cibgraph.graph.detect.scoring import DataHolds
+
+    people = [account(f"account:p{i}") for i in range(3)]
+    assert cues(people, [], set())["concealed_operators"] is None
+    found = cues(people, [], set(), data=DataHolds(identifiers=True, affiliations=True))
+    assert found["concealed_operators"] == 0.0 and found["identifier_reuse"] == 0.0
+
+
+def test_unassessable_candidates_rank_by_their_measured_inauthenticity() -> None:
+    lockstep = _score(score=0.40, inauthenticity=0.40, coordination=1.0, metadata_coverage=0.0)
+    campaign = _score(score=0.38, inauthenticity=0.47, coordination=0.81, metadata_coverage=0.0)
+    ranked = sorted([lockstep, campaign], key=lambda s: rank_key(s, TIER_UNASSESSABLE))
+    assert ranked == [campaign, lockstep]
+    assert rank_key(lockstep, TIER_WEAK) < rank_key(campaign, TIER_WEAK), "else by score"
