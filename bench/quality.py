@@ -9,6 +9,12 @@ Run it on its own instance so it never touches an analyst's data or the test ser
     export CIBGRAPH_HOME=$PWD/.cibgraph-quality
     cib db install --bolt-port 7692 --http-port 7479 --heap 3g --pagecache 2g && cib db start
     python bench/quality.py --seeds 1,2,3,4,5 --scale 1 --algorithms leiden,louvain,wcc
+
+``--behaviour-only`` loads the same scenarios as CooRTweet shares with no account
+metadata (scenario/behaviour_only.py) and reports, besides the usual figures,
+where each planted network and each decoy group ranks and in which verdict tier: the
+bar is that every planted network ranks above every decoy group, tiered
+coordinated_unassessable (nothing can be flagged without metadata).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import json
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +33,12 @@ from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
+from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.truth import evaluate_files
 from cibgraph.scenario import generate
+from cibgraph.scenario.behaviour_only import SHARES_FILE, behaviour_only
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -42,21 +51,86 @@ def memberships(db: Database, run_id: str) -> set[frozenset[str]]:
     return {frozenset(r["keys"]) for r in rows}
 
 
-def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> list[dict[str, Any]]:
+def network_ranks(db: Database, run_id: str) -> dict[str, tuple[int, str]]:
+    rows = db.read(
+        "MATCH (n:Network {run_id: $run}) RETURN n.id AS id, n.rank AS rank, n.tier AS tier",
+        {"run": run_id},
+    )
+    return {r["id"]: (int(r["rank"]), str(r["tier"] or "")) for r in rows}
+
+
+def placement(evaluation: dict[str, Any], ranks: dict[str, tuple[int, str]]) -> dict[str, Any]:
+    """Rank and tier of each planted network's match and each decoy group's main network."""
+    missing: tuple[int | None, str] = (None, "")
+    planted: dict[str, dict[str, Any]] = {}
+    for p in evaluation["planted"]:
+        rank, tier = ranks.get(p["network_id"], missing) if p["network_id"] else missing
+        planted[p["label"]] = {"rank": rank, "tier": tier}
+    decoys: dict[str, dict[str, Any]] = {}
+    for d in evaluation["decoys"]:
+        held = max(d["networks"], key=lambda n: n["members"], default=None)
+        rank, tier = ranks.get(held["id"], missing) if held else missing
+        decoys[d["label"]] = {"rank": rank, "tier": tier, "members": held["members"] if held else 0}
+    worst_planted: int | None = max(
+        (int(p["rank"] or 10**9) for p in planted.values()), default=None
+    )
+    best_decoy: int | None = min(
+        (int(d["rank"]) for d in decoys.values() if d["rank"]), default=None
+    )
+    return {
+        "planted_ranks": planted,
+        "decoy_ranks": decoys,
+        "worst_planted_rank": worst_planted,
+        "best_decoy_rank": best_decoy,
+        "planted_above_decoys": best_decoy is None
+        or (worst_planted is not None and worst_planted < best_decoy),
+        "planted_unassessable": sum(
+            1 for p in planted.values() if p["tier"] == "coordinated_unassessable"
+        ),
+    }
+
+
+def one_seed(
+    db: Database,
+    seed: int,
+    scale: float,
+    algorithms: list[str],
+    behaviour: bool = False,
+    bulk: bool = False,
+    rerun: bool = True,
+    params: DetectParams | None = None,
+) -> list[dict[str, Any]]:
+    base = params or DetectParams()
     wipe_database(db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / f"s{scale:g}-{seed}"
         generate(folder, scale=scale, seed=seed)
+        if behaviour:
+            shares = Path(tmp) / f"b{scale:g}-{seed}"
+            behaviour_only(folder, shares)
+            folder = shares
+            plan = plan_load([shares / SHARES_FILE], fmt="coortweet")
+        else:
+            plan = plan_load([folder])
         started = time.perf_counter()
-        load(db, plan_load([folder]), LoadOptions(rejects_dir=Path(tmp) / "loads"))
+        if bulk:
+            # The admin importer into the emptied local server: the same rows, minutes
+            # instead of most of an hour at scale 10 on a busy machine.
+            bulk_load(db, plan, LoadOptions(rejects_dir=Path(tmp) / "loads"))
+        else:
+            load(db, plan, LoadOptions(rejects_dir=Path(tmp) / "loads"))
         load_seconds = time.perf_counter() - started
         decoys = folder / "decoys.csv"
         for algorithm in algorithms:
             started = time.perf_counter()
-            result = detect(db, DetectParams(algorithm=algorithm))
+            result = detect(db, replace(base, algorithm=algorithm))
             seconds = time.perf_counter() - started
-            again = detect(db, DetectParams(algorithm=algorithm, window=result.params.window))
+            again = (
+                detect(db, replace(base, algorithm=algorithm, window=result.params.window))
+                if rerun
+                else None
+            )
             evaluation = evaluate_files(
                 db,
                 folder / "truth.csv",
@@ -80,14 +154,26 @@ def one_seed(db: Database, seed: int, scale: float, algorithms: list[str]) -> li
                     "decoy_groups": len(evaluation["decoys"]),
                     "decoy_groups_flagged": flagged_decoys,
                     "flagged_networks": evaluation["flagged_networks"],
-                    "identical_rerun": memberships(db, result.run_id)
-                    == memberships(db, again.run_id),
+                    "identical_rerun": None
+                    if again is None
+                    else memberships(db, result.run_id) == memberships(db, again.run_id),
                     "detect_seconds": round(seconds, 1),
                     "load_seconds": round(load_seconds, 1),
+                    "behaviour_only": behaviour,
+                    "tiers": {
+                        k.removeprefix("tier_"): v
+                        for k, v in result.counts.items()
+                        if k.startswith("tier_")
+                    },
+                    **placement(evaluation, network_ranks(db, result.run_id)),
                 }
             )
             print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def _rerun(identical: bool | None) -> str:
+    return "not checked" if identical is None else "yes" if identical else "NO"
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -99,8 +185,10 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['seed']} | {r['algorithm']} | {r['window']} | {r['precision']:.3f} | {r['recall']:.3f} | "
             f"{r['f1']:.3f} | {r['ari']:.3f} | {r['planted_flagged']}/{r['planted']} | "
-            f"{r['decoy_groups_flagged']}/{r['decoy_groups']} | {'yes' if r['identical_rerun'] else 'NO'} |"
+            f"{r['decoy_groups_flagged']}/{r['decoy_groups']} | {_rerun(r['identical_rerun'])} |"
         )
+    if any(r.get("behaviour_only") for r in rows):
+        lines += ["", *ranking_table(rows)]
     for algorithm in sorted({r["algorithm"] for r in rows}):
         mine = [r for r in rows if r["algorithm"] == algorithm]
         lines.append(
@@ -111,6 +199,25 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ranking_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Behaviour-only: where each planted network and decoy group ranks, and its tier."""
+    lines = [
+        "| seed | group | kind | rank | tier |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        groups = [("planted", k, v) for k, v in r["planted_ranks"].items()]
+        groups += [("decoy", k, v) for k, v in r["decoy_ranks"].items()]
+        for kind, label, where in sorted(groups, key=lambda g: g[2]["rank"] or 10**9):
+            rank = where["rank"] if where["rank"] is not None else "not in a network"
+            lines.append(f"| {r['seed']} | {label} | {kind} | {rank} | {where['tier']} |")
+        verdict = "yes" if r["planted_above_decoys"] else "NO"
+        lines.append(
+            f"| {r['seed']} | every planted network above every decoy group | | | {verdict} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -118,15 +225,36 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--algorithms", default="leiden")
+    parser.add_argument(
+        "--behaviour-only",
+        action="store_true",
+        help="load the scenarios as CooRTweet shares with no account metadata",
+    )
+    parser.add_argument("--bulk", action="store_true", help="load with the bulk importer")
+    parser.add_argument("--no-rerun", action="store_true", help="skip the second detection")
+    parser.add_argument(
+        "--engine", default="duckdb", help="pair engine: duckdb (default), cypher or spark"
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     algorithms = args.algorithms.split(",")
     rows: list[dict[str, Any]] = []
     with open_database(resolve_settings()) as db:
         for seed in seeds:
-            rows.extend(one_seed(db, seed, args.scale, algorithms))
+            rows.extend(
+                one_seed(
+                    db,
+                    seed,
+                    args.scale,
+                    algorithms,
+                    args.behaviour_only,
+                    args.bulk,
+                    not args.no_rerun,
+                    DetectParams(engine=args.engine),
+                )
+            )
     RESULTS.mkdir(exist_ok=True)
-    stem = f"quality-scale{args.scale:g}"
+    stem = f"quality-scale{args.scale:g}" + ("-behaviour-only" if args.behaviour_only else "")
     (RESULTS / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(rows))
     print(markdown(rows))

@@ -19,6 +19,10 @@ from rich.table import Table
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, human_bytes, new_app, print_json
 from cibgraph.scenario import GenerationSummary
 from cibgraph.scenario import generate as generate_scenario
+from cibgraph.scenario.behaviour_only import SHARES_FILE
+from cibgraph.scenario.behaviour_only import behaviour_only as write_behaviour_only
+
+BEHAVIOUR_ONLY_FOLDER = "behaviour-only"
 
 app = new_app(
     "A seeded demo scenario: an organic crowd, planted CIB networks and decoys that "
@@ -94,6 +98,15 @@ def generate(
         bool,
         typer.Option("--force", help="Write into a non-empty folder, replacing scenario files."),
     ] = False,
+    behaviour_only: Annotated[
+        bool,
+        typer.Option(
+            "--behaviour-only",
+            help="Also write the scenario as behaviour-only data into OUT/behaviour-only: "
+            "CooRTweet's shares layout (load with --format coortweet), no account metadata, "
+            "with truth.csv and decoys.csv to evaluate it.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -113,7 +126,8 @@ def generate(
       paid in INR, operators concealed) and [cyan]it_firm_1[/] (15 assets,
       pages with ~2.6M followers, slower co-sharing);
     - decoys that coordinate openly and are labelled organic: a media group
-      with self-disclosed pages, a fan club, viral links.
+      with disclosed pages, a news syndicate disclosed only through Page
+      Transparency, a fan club, viral links.
 
     Same seed and scale give byte-identical files, compressed or not.
 
@@ -122,6 +136,9 @@ def generate(
       cib demo generate --out demo --scale 1 --seed 7
 
       cib demo generate --out big --scale 10 --compress --json > summary.json
+
+      cib demo generate --out demo --behaviour-only
+      cib load demo/behaviour-only/shares.csv --format coortweet
     """
     if quiet or not err.is_terminal:
         summary = generate_scenario(out, scale, seed, compress, None, force=force)
@@ -136,7 +153,26 @@ def generate(
             bar = _Bar(progress)
             summary = generate_scenario(out, scale, seed, compress, bar, force=force)
             bar.finish()
+    shares = None
+    if behaviour_only:
+        shares = write_behaviour_only(out, out / BEHAVIOUR_ONLY_FOLDER)
     if json_:
-        print_json(summary.to_dict())
+        data = summary.to_dict()
+        if shares is not None:
+            data["behaviour_only"] = {
+                "out_dir": str(shares.out_dir),
+                "posts": shares.posts,
+                "rows": shares.rows,
+                "actors": shares.actors,
+            }
+        print_json(data)
     elif not quiet:
         _print_summary(summary)
+        if shares is not None:
+            err.print(
+                f"Behaviour-only copy: {shares.rows:,} CooRTweet rows for {shares.actors:,} "
+                f"actors in {shares.out_dir}; load it with `cib load "
+                f"{shares.out_dir / SHARES_FILE} --format coortweet`.",
+                highlight=False,
+                markup=False,
+            )

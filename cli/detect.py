@@ -12,6 +12,7 @@ from rich.text import Text
 from cibgraph.cli.common import JsonOpt, QuietOpt, err, out, print_json, with_database
 from cibgraph.cli.evidence_view import short_id
 from cibgraph.cli.next_steps import after_detection, next_line
+from cibgraph.cli.verdicts import TIER_CAPTION, tier_label
 from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
@@ -52,6 +53,9 @@ def _result_json(result: DetectionResult) -> dict[str, Any]:
                 "score": n.score.score if n.score else None,
                 "coordination": n.score.coordination if n.score else None,
                 "inauthenticity": n.score.inauthenticity if n.score else None,
+                "coverage": n.score.coverage if n.score else None,
+                "unknown_cues": list(n.score.unknown) if n.score else [],
+                "tier": n.tier,
                 "flagged": n.flagged,
                 "top_organization": n.attribution[0].name if n.attribution else None,
             }
@@ -64,11 +68,14 @@ def _table(result: DetectionResult, show: int) -> Table:
     # Short network ids (n0001; the title names the run) keep the table in 80 columns.
     table = Table(
         title=f"Run {result.run_id}: {len(result.networks)} candidate networks, "
-        f"{len(result.flagged)} flagged"
+        f"{len(result.flagged)} flagged",
+        caption=TIER_CAPTION,
     )
-    table.add_column("network", no_wrap=True)
-    for name in ("size", "accounts", "pages", "score", "coord.", "inauth.", "flagged"):
-        table.add_column(name, justify="left" if name == "flagged" else "right")
+    numeric = ("rank", "size", "accounts", "pages", "score", "coord.", "inauth.", "coverage")
+    for name in ("rank", "network", "size", "accounts", "pages", "score", "coord."):
+        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
+    for name in ("inauth.", "coverage", "tier"):
+        table.add_column(name, justify="right" if name in numeric else "left")
     table.add_column("attributed to", ratio=1)
     for n in result.networks[:show]:
         assert n.score is not None and n.summary is not None
@@ -82,7 +89,8 @@ def _table(result: DetectionResult, show: int) -> Table:
             f"{n.score.score:.2f}",
             f"{n.score.coordination:.2f}",
             f"{n.score.inauthenticity:.2f}",
-            "[bold red]yes[/]" if n.flagged else "no",
+            f"{n.score.coverage:.0%}",
+            tier_label(n.tier, n.flagged),
             Text(terminal_safe(f"{top.name} ({top.share:.0%})")) if top else "",
         )
     return table
@@ -219,8 +227,10 @@ def detect_command(
 
     Builds a weighted actor-actor coordination graph from the signal queries
     (co-sharing within a window, shared admins, shared identifiers), finds
-    communities with GDS, scores each on coordination AND inauthenticity, attributes
-    it to organisations, and records everything as a DetectionRun.
+    communities with GDS, scores each on coordination AND inauthenticity (over the
+    cues that have data), gives each a verdict tier (inauthentic = flagged, not
+    assessable, disclosed, weak), ranks them by strength of evidence, attributes
+    them to organisations, and records everything as a DetectionRun.
 
     Examples:
 

@@ -10,16 +10,37 @@ from rich.table import Table
 
 from cibgraph.cli.common import JsonOpt, err, out, print_json, with_database
 from cibgraph.cli.evidence_view import detail_text, network_lines, when, who
+from cibgraph.cli.verdicts import tier_label
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect.explain import Explanation, explain_network, explain_pair
+from cibgraph.graph.detect.scoring import TIERS
 
 
 def _print(explanation: Explanation, show_cypher: bool) -> None:
     summary, names = explanation.summary, explanation.names
     if "roles" in summary:
+        tier = summary.get("tier")
+        meaning = TIERS.get(str(tier), "")
+        coverage = summary.get("coverage")
+        out.print(
+            f"candidate: {tier_label(tier, summary.get('flagged'))}"
+            + (f" ({meaning})" if meaning else "")
+            + (f", cue coverage {coverage:.0%}" if isinstance(coverage, float) else "")
+        )
+        unknown = summary.get("unknown_cues") or []
+        if unknown:
+            out.print(f"unknown cues (no data, not counted): {escape(', '.join(unknown))}")
         for line in network_lines(explanation.subject, summary):
             out.print(line, highlight=False, soft_wrap=False)  # wraps at the terminal width
+        if summary.get("behaviour"):
+            behaviour = summary["behaviour"]
+            shown = (
+                ", ".join(f"{k} {v}" for k, v in sorted(behaviour.items()))
+                if isinstance(behaviour, dict)
+                else str(behaviour)
+            )
+            out.print(f"behaviour measured: {escape(shown)}")
     else:
         out.print(
             f"[bold]{escape(who(summary['a'], names))}[/] and "

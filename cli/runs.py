@@ -22,6 +22,7 @@ from cibgraph.cli.common import (
     with_database,
 )
 from cibgraph.cli.evidence_view import UNKNOWN, network_lines, other_fields, short_id, when
+from cibgraph.cli.verdicts import TIER_CAPTION, tier_label
 from cibgraph.core.errors import UsageError
 from cibgraph.graph import runs as lifecycle
 from cibgraph.graph.connection import Database
@@ -192,24 +193,29 @@ def list_networks(
         print_json(rows)
         return
     table = Table(
+        "rank",
         Column("network", no_wrap=True),
-        "flagged",
+        "tier",
         "score",
         "coord.",
         "inauth.",
+        "coverage",
         "size",
         "accounts",
         "pages",
         Column("attributed to", ratio=1),
-        title=f"Networks of {run_id}",
+        title=f"Candidate networks of {run_id}",
+        caption=TIER_CAPTION,
     )
     for r in rows:
         table.add_row(
+            str(r["rank"]),
             short_id(r["network"]),
-            "[bold red]yes[/]" if r["flagged"] else "no",
+            tier_label(r["tier"], r["flagged"]),
             f"{r['score']:.2f}",
             f"{r['coordination']:.2f}",
             f"{r['inauthenticity']:.2f}",
+            "" if r["coverage"] is None else f"{r['coverage']:.0%}",
             str(r["size"]),
             str(r["accounts"]),
             str(r["pages"]),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cibgraph.graph.detect.disclosure import DISCLOSURE_SOURCES
+
 
 class FieldType(StrEnum):
     ID = "id"  # non-empty, at most MAX_ID_LENGTH characters, no control characters
@@ -32,6 +34,8 @@ MAX_ID_LENGTH = 256
 # created_at (required) does not: its time is what co-sharing windows measure, and a
 # day would make every post of that day look simultaneous.
 DATE_COLUMNS = ("since", "first_seen", "last_seen", "started_at", "ended_at", "created_at")
+
+_DISCLOSURE = ", ".join(DISCLOSURE_SOURCES)
 MAX_TEXT_LENGTH = 100_000
 
 ORG_KINDS = ("it_firm", "party", "it_cell", "media", "agency", "government", "ngo", "other")
@@ -145,9 +149,12 @@ CONTRACT: dict[str, FileSpec] = {
                 _c("source", T.TEXT),
                 _c("confidence", T.CONFIDENCE),
                 _c("evidence", T.TEXT),
+                _c("disclosed", T.BOOL),
             ),
             after=("organizations", "accounts", "pages"),
-            description="Accounts or pages tied to organisations, with source and confidence.",
+            description="Accounts or pages tied to organisations, with source and confidence; "
+            "`disclosed` (true/false) says the tie is public, and when it is empty these "
+            f"sources mean public (any case, `-`/`_` as spaces): {_DISCLOSURE}.",
         ),
         FileSpec(
             "posts",

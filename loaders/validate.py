@@ -137,7 +137,7 @@ def _affiliation(v: dict[str, Any], ctx: ValidationContext) -> Record:
     row = {
         "subject_id": v["subject_id"],
         "org_id": v["org_id"],
-        "props": _props(v, "source", "confidence", "evidence"),
+        "props": _props(v, "source", "confidence", "evidence", "disclosed"),
     }
     key = f"{v['subject_type']}:{v['subject_id']}|{v['org_id']}"
     return Record(f"affiliations_{v['subject_type']}", key, row)

@@ -100,19 +100,24 @@ STEPS: tuple[Step, ...] = (
         "From the list of candidate networks to the evidence behind one pair of accounts.",
         "cibgraph links accounts and pages that co-share the same links, posts or texts "
         "within seconds, run the same pages or use the same devices, groups them into "
-        "candidate networks and flags those that also look inauthentic. First load the "
+        "candidate networks, gives each a verdict tier and flags those that also look "
+        "inauthentic by the measured cues: candidates for review, not findings. First load the "
         "style sheet: click the block below, then run it (or drag cibgraph.grass onto this "
         "window). Accounts are blue, pages orange, page admins red, organisations green.",
         extra=f":style {BASE_PLACEHOLDER}/{GRASS_FILE}",
     ),
     Step(
         "1. The candidate networks",
-        "Every network of the newest complete run, strongest first.",
-        "Flagged networks reached the run's threshold: coordination times inauthenticity. "
-        "Copy the id of a network to look at (run-...:n0001) for the next steps. Set "
-        "run_id to look at an older run; `cib runs list` shows them.",
+        "Every network of the newest complete run, strongest evidence first.",
+        "tier says what was measured: coordinated_inauthentic (flagged: coordination times "
+        "inauthenticity reached the threshold), coordinated_unassessable (no account "
+        "metadata to judge authenticity: behaviour-only data), coordinated_disclosed, weak; "
+        "coverage is the share of the inauthenticity cues' weight that had data. Set "
+        "flagged_only to true for the flagged ones. Copy the id of a network to look at "
+        "(run-...:n0001) for the next steps. Set run_id to look at an older run; "
+        "`cib runs list` shows them.",
         query="networks_overview",
-        values={"flagged_only": True},
+        values={"flagged_only": False},
     ),
     Step(
         "2. A network's members",
@@ -124,7 +129,7 @@ STEPS: tuple[Step, ...] = (
         values={"network_id": "run-...:n0001"},
     ),
     Step(
-        "3. Why it was flagged",
+        "3. What was measured",
         "The strongest evidence inside the network, section by section.",
         "The strongest pairs with the objects they co-shared and their fastest gap in "
         "seconds; accounts running several of its pages; identifiers its accounts share "

@@ -1,5 +1,5 @@
 // name: network_evidence
-// title: "Why a network was flagged: its strongest evidence"
+// title: "A candidate network's strongest evidence: what was measured"
 // category: network
 // description: >
 //   The evidence inside one network, section by section: the strongest coordination
@@ -9,7 +9,7 @@
 // parameters:
 //   network_id: {default: "", description: "network id (see networks_overview)"}
 //   limit: {default: 20, description: "maximum rows per section"}
-// revision: 2
+// revision: 3
 
 MATCH (network:Network {id: $network_id})
 CALL (network) {

@@ -125,12 +125,16 @@ _EDITION_HOURS = (2, 4, 6, 8, 11, 14)  # UTC: morning to evening in India
 class MediaGroup(_OpenGroup):
     """~20 pages openly run by a few shared admins, publishing the same story at once."""
 
+    prefix = "media_group"
+    first_name = "Kestrel Morning Media"
+    first_size = (20, 4)  # pages, admins of the first group
+
     def __init__(self, shared: Shared, seed: int, index: int) -> None:
-        rng = component_rng(seed, "decoy", f"media_group_{index}", "plan")
-        pages = 20 if index == 1 else rng.randint(8, 40)
-        admins = 4 if index == 1 else rng.randint(2, 5)
-        super().__init__(shared, seed, f"media_group_{index}", admins, pages)
-        self.org_name = "Kestrel Morning Media" if index == 1 else text.org_name(rng, "media")
+        rng = component_rng(seed, "decoy", f"{self.prefix}_{index}", "plan")
+        pages = self.first_size[0] if index == 1 else rng.randint(8, 40)
+        admins = self.first_size[1] if index == 1 else rng.randint(2, 5)
+        super().__init__(shared, seed, f"{self.prefix}_{index}", admins, pages)
+        self.org_name = self.first_name if index == 1 else text.org_name(rng, "media")
         self.org_id = shared.org_id(self.org_name)
         self.country = "IN" if index == 1 else rng.choice(("IN", "IN", "IN", "BD", "PK", "GB"))
         self.brand = self.org_name.rsplit(" ", 2)[0]
@@ -176,23 +180,27 @@ class MediaGroup(_OpenGroup):
                 yield (page_id(number), account_id(person.number), role, iso(since))
 
     def affiliations(self) -> Iterator[Row]:
+        """Disclosed the real-world ways: the pages through Page Transparency (the source
+        says it), the staff on their profiles (the ``disclosed`` column says it)."""
         for number in self.pages:
             yield (
                 page_id(number),
                 "page",
                 self.org_id,
-                "self_disclosed",
+                "Page Transparency",
                 confidence(1.0),
                 f"Page transparency: this page is managed by {self.org_name}",
+                "",
             )
         for person in self.people:
             yield (
                 account_id(person.number),
                 "account",
                 self.org_id,
-                "self_disclosed",
+                "profile",
                 confidence(1.0),
                 f"Profile says: social media desk at {self.org_name}",
+                "true",
             )
 
     def ads(self) -> Iterator[Row]:

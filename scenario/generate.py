@@ -33,6 +33,7 @@ from cibgraph.scenario.planted import (
     random_spec,
 )
 from cibgraph.scenario.randomness import component_rng
+from cibgraph.scenario.syndicate import Syndicate
 from cibgraph.scenario.writer import TableWriter, file_name
 
 FILE_KINDS: tuple[str, ...] = (*LOAD_ORDER, TRUTH.kind, DECOYS.kind)
@@ -153,6 +154,7 @@ def build_scenario(scale: float, seed: int) -> Scenario:
     parties = [network.party for network in planted if network.party is not None]
     crowd = OrganicCrowd(shared, seed, scale, parties)
     decoys: list[Group] = [MediaGroup(shared, seed, i) for i in range(1, 2 + extra)]
+    decoys += [Syndicate(shared, seed, i) for i in range(1, 2 + extra)]
     decoys += [FanClub(shared, seed, i) for i in range(1, 2 + extra)]
     decoys += [ViralLink(shared, seed, i, crowd, scale) for i in range(1, 4 + extra)]
     groups: list[Group] = [crowd, *planted, *decoys]

@@ -239,9 +239,10 @@ class OrganicCrowd(Group):
                         account_id(self.accounts[admin]),
                         "account",
                         org.org_id,
-                        "self_disclosed",
+                        "self-disclosed",
                         confidence(1.0),
                         f"Profile says: works at {org.name}",
+                        "",
                     )
                 continue
         for position, org in self._official.items():
@@ -249,9 +250,11 @@ class OrganicCrowd(Group):
                 page_id(self.pages[position]),
                 "page",
                 org.org_id,
-                "self_disclosed",
+                # Disclosure the ways platforms and sites show it (README, contract).
+                "official website" if position % 2 else "page transparency",
                 confidence(1.0),
                 f"Page transparency: this page is managed by {org.name}",
+                "",
             )
             if org.kind == "ngo" and rng.random() < 0.5:
                 yield (
@@ -261,6 +264,7 @@ class OrganicCrowd(Group):
                     "registry",
                     confidence(rng.uniform(0.85, 1.0)),
                     "Listed in the charity registry with this page as its contact",
+                    "",
                 )
 
     # -- advertising ----------------------------------------------------------------

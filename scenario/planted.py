@@ -394,6 +394,7 @@ class PlantedNetwork(Group):
                 "investigation",
                 confidence(rng.uniform(0.6, 0.95)),
                 "Administers pages of the network; linked to the organisation's staff list",
+                "",
             )
         others = [i for i in range(len(self._profiles)) if i not in self._admins]
         for member in rng.sample(others, min(len(others), self.spec.leaked_members)):
@@ -404,6 +405,7 @@ class PlantedNetwork(Group):
                 "leak",
                 confidence(rng.uniform(0.45, 0.7)),
                 "Named in a leaked volunteer roster",
+                "false",
             )
 
     # -- money -------------------------------------------------------------------------

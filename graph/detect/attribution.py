@@ -12,20 +12,27 @@ from dataclasses import dataclass
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
+from cibgraph.graph.detect.disclosure import is_disclosed
 
 AFFILIATIONS = """
 UNWIND $keys AS key
 MATCH (a:Actor {key: key})
 CALL (a) {
   MATCH (a)-[r:AFFILIATED_WITH]->(o:Organization)
-  RETURN o, r.source AS source, r.confidence AS confidence, 'member' AS via
+  RETURN o, r.source AS source, r.disclosed AS disclosed, r.confidence AS confidence,
+         'member' AS via
   UNION
   MATCH (a)<-[:ADMINISTERS]-(:Account)-[r:AFFILIATED_WITH]->(o:Organization)
-  RETURN o, r.source AS source, r.confidence AS confidence, 'admin' AS via
+  RETURN o, r.source AS source, r.disclosed AS disclosed, r.confidence AS confidence,
+         'admin' AS via
+  UNION
+  MATCH (a)-[:ADMINISTERS]->(:Page)-[r:AFFILIATED_WITH]->(o:Organization)
+  RETURN o, r.source AS source, r.disclosed AS disclosed, r.confidence AS confidence,
+         'page' AS via
 }
 MATCH path = (o)-[:PART_OF*0..5]->(org:Organization)
 RETURN key, org.id AS org, org.name AS name, org.kind AS kind, length(path) AS hops,
-       source, confidence, via
+       source, disclosed, confidence, via
 """
 
 
@@ -38,7 +45,10 @@ class Attribution:
     share: float
     direct: bool  # some member is affiliated with this organisation itself (not via a child)
     sources: tuple[str, ...]
-    disclosed: bool  # every link to it is self-disclosed
+    # Every member behind it is openly tied to it: its own disclosed tie, a disclosed
+    # tie of its admins, or (for an admin) the pages it runs disclosing it
+    # (graph/detect/disclosure.py).
+    disclosed: bool
 
 
 def affiliations_of(
@@ -57,11 +67,18 @@ def attribute(members: Sequence[str], rows: Iterable[Mapping[str, object]]) -> l
     info: dict[str, tuple[object, object]] = {}
     direct: dict[str, bool] = {}
     sources: dict[str, set[str]] = {}
+    public: dict[str, set[str]] = {}
     for row in rows:
         key = str(row["key"])
         if key not in member_set:
             continue
         org = str(row["org"])
+        if is_disclosed(row.get("source"), row.get("disclosed")):
+            public.setdefault(org, set()).add(key)
+        # An admin's pages disclosing an organisation clear the admin's own tie to it,
+        # but do not put the admin behind the organisation (attribution stays as it was).
+        if row.get("via") == "page":
+            continue
         behind.setdefault(org, set()).add(key)
         info[org] = (row["name"], row["kind"])
         direct[org] = direct.get(org, False) or row["hops"] == 0
@@ -76,7 +93,7 @@ def attribute(members: Sequence[str], rows: Iterable[Mapping[str, object]]) -> l
             share=round(len(keys) / size, 4),
             direct=direct[org],
             sources=tuple(sorted(sources[org])),
-            disclosed=sources[org] == {"self_disclosed"},
+            disclosed=keys <= public.get(org, set()),
         )
         for org, keys in behind.items()
     ]

@@ -108,7 +108,7 @@ def network_summary(runner: QueryRunner, network_id: str) -> dict[str, Any]:
             f"No network {network_id!r}.", "`cib networks list` shows a run's networks"
         )
     network = dict(rows[0]["network"])
-    for key in ("signals", "cues", "ad_spend"):
+    for key in ("signals", "cues", "ad_spend", "behaviour"):
         if isinstance(network.get(key), str):
             network[key] = json.loads(network[key])
     network["roles"] = {

@@ -59,6 +59,7 @@ class CandidateNetwork:
     summary: Summary | None = None
     attribution: list[Attribution] = field(default_factory=list)
     flagged: bool = False
+    tier: str = ""
     id: str = ""
     rank: int = 0
 
@@ -144,6 +145,11 @@ def network_props(network: CandidateNetwork) -> dict[str, Any]:
         "inauthenticity_score": score.inauthenticity,
         "disclosed_share": score.disclosed_share,
         "flagged": network.flagged,
+        "tier": network.tier,
+        "coverage": score.coverage,
+        "metadata_coverage": score.metadata_coverage,
+        "unknown_cues": list(score.unknown),
+        "behaviour": json.dumps(score.behaviour),
         # Per-signal contributions, as JSON for exports and flat numbers for Browser.
         "signals": json.dumps(
             {"coordination": score.signal_shares, "inauthenticity": score.cue_contributions}

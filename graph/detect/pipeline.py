@@ -22,6 +22,7 @@ from cibgraph.graph import runs as lifecycle
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs
 from cibgraph.graph.detect.attribution import affiliations_of, attribute
+from cibgraph.graph.detect.behaviour import background_hours, behaviour, member_posts
 from cibgraph.graph.detect.edges import write_edges
 from cibgraph.graph.detect.facts import member_facts
 from cibgraph.graph.detect.networks import (
@@ -34,7 +35,14 @@ from cibgraph.graph.detect.networks import (
 )
 from cibgraph.graph.detect.pair_stage import pair_signals, run_folder
 from cibgraph.graph.detect.params import DetectParams
-from cibgraph.graph.detect.scoring import Burst, score_network
+from cibgraph.graph.detect.scoring import (
+    TIER_INAUTHENTIC,
+    TIERS,
+    Burst,
+    DataHolds,
+    rank_key,
+    score_network,
+)
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
     CoordinationPairs,
@@ -58,6 +66,9 @@ MATCH (a:Actor)-[r:COORDINATED_WITH {run_id: $run_id}]->(b:Actor)
 RETURN gds.graph.project($graph_name, a, b, {relationshipProperties: {weight: r.weight}},
                          {undirectedRelationshipTypes: ['*']})
 """
+
+HOLDS_IDENTIFIERS = "RETURN EXISTS { ()-[:USES]->(:Identifier) } AS found"
+HOLDS_AFFILIATIONS = "RETURN EXISTS { ()-[:AFFILIATED_WITH]->(:Organization) } AS found"
 
 StageCallback = Callable[[str], None]
 
@@ -169,6 +180,10 @@ def _score(
     extra = {key for members in groups for key in members} - set(facts)
     facts.update(member_facts(runner, extra))
     bursts = _bursts(runner, library)
+    holds = DataHolds(
+        identifiers=bool(runner.read(HOLDS_IDENTIFIERS)[0]["found"]),
+        affiliations=bool(runner.read(HOLDS_AFFILIATIONS)[0]["found"]),
+    )
     network_of = {key: index for index, keys in enumerate(groups) for key in keys}
     internal: list[dict[str, float]] = [
         {"co_share": 0.0, "slow_co_share": 0.0, "shared_admin": 0.0, "shared_identifier": 0.0}
@@ -183,6 +198,9 @@ def _score(
             internal[index][name] += value
         if evidence.shared_identifiers:
             sharers.update((a, b))
+    posts = member_posts(runner, network_of)
+    background = background_hours(runner) if groups else []
+    window = params.window or 0
     networks: list[CandidateNetwork] = []
     for index, keys in enumerate(groups):
         members = [facts[k] for k in keys if k in facts]
@@ -190,16 +208,23 @@ def _score(
         network = CandidateNetwork(
             members=sorted(keys), roles={k: role_of(facts.get(k), admins_of_pages) for k in keys}
         )
-        network.score = score_network(members, internal[index], bursts, sharers)
+        acted = behaviour(keys, posts, window, background)
+        network.score = score_network(members, internal[index], bursts, sharers, acted, holds)
         network.summary = summarize(members)
-        network.flagged = network.score.score >= params.threshold
+        network.tier = network.score.tier(params.threshold)
+        network.flagged = network.tier == TIER_INAUTHENTIC
         networks.append(network)
     return networks
 
 
 def _rank(run_id: str, networks: list[CandidateNetwork]) -> None:
+    """Strongest evidence first (scoring.rank_key), then larger, then by first key."""
     networks.sort(
-        key=lambda n: (-(n.score.score if n.score else 0.0), -len(n.members), n.members[0])
+        key=lambda n: (
+            *(rank_key(n.score, n.tier) if n.score else (99, 0.0, 0.0, 0.0)),
+            -len(n.members),
+            n.members[0],
+        )
     )
     for rank, network in enumerate(networks, start=1):
         network.rank = rank
@@ -298,6 +323,7 @@ def detect(
             "actors_in_graph": len(pairs.actors()),
             "networks": len(networks),
             "flagged": sum(1 for n in networks if n.flagged),
+            **{f"tier_{tier}": sum(1 for n in networks if n.tier == tier) for tier in TIERS},
         }
         with clock.stage("check"):
             # A load (or a wipe) during the run changed what it read: fail rather than

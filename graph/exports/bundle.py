@@ -29,14 +29,14 @@ SIGNALS = ("co_share", "slow_co_share", "shared_admin", "shared_identifier")
 
 NETWORKS = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
-WHERE NOT $flagged_only OR n.flagged
+WHERE (NOT $flagged_only OR n.flagged) AND ($max_rank IS NULL OR n.rank <= $max_rank)
 RETURN properties(n) AS props
 ORDER BY n.rank
 """
 
 MEMBERS = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
-WHERE NOT $flagged_only OR n.flagged
+WHERE (NOT $flagged_only OR n.flagged) AND ($max_rank IS NULL OR n.rank <= $max_rank)
 MATCH (a:Actor)-[m:MEMBER_OF]->(n)
 RETURN n.id AS network, a.key AS key, a.id AS id, a:Page AS is_page, m.role AS role,
        coalesce(a.name, a.display_name) AS name, a.handle AS handle, a.followers AS followers,
@@ -48,11 +48,11 @@ ORDER BY n.rank, m.role, a.key
 # From each member outwards, so the walk is bounded by the members' own edges.
 EDGES = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
-WHERE NOT $flagged_only OR n.flagged
+WHERE (NOT $flagged_only OR n.flagged) AND ($max_rank IS NULL OR n.rank <= $max_rank)
 MATCH (a:Actor)-[:MEMBER_OF]->(n)
 MATCH (a)-[e:COORDINATED_WITH {run_id: $run_id}]->(b:Actor)
 MATCH (b)-[:MEMBER_OF {run_id: $run_id}]->(other:Network)
-WHERE NOT $flagged_only OR other.flagged
+WHERE (NOT $flagged_only OR other.flagged) AND ($max_rank IS NULL OR other.rank <= $max_rank)
 RETURN a.key AS source, b.key AS target, n.id AS source_network, other.id AS target_network,
        properties(e) AS props
 ORDER BY source, target
@@ -60,7 +60,7 @@ ORDER BY source, target
 
 ATTRIBUTION = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
-WHERE NOT $flagged_only OR n.flagged
+WHERE (NOT $flagged_only OR n.flagged) AND ($max_rank IS NULL OR n.rank <= $max_rank)
 MATCH (n)-[r:ATTRIBUTED_TO]->(org:Organization)
 RETURN n.id AS network, org.id AS org_id, org.name AS name, org.kind AS kind,
        org.country AS country, r.share AS share, r.members AS members, r.direct AS direct,
@@ -80,6 +80,10 @@ def _json(value: Any, default: Any) -> Any:
 
 def _float(value: Any) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _optional_float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _int(value: Any) -> int:
@@ -111,6 +115,12 @@ class NetworkRecord:
     cues: dict[str, float]
     top_organization: str | None
     top_organization_share: float
+    # The verdict tier (graph/detect/scoring.py TIERS); runs from before tiers say "".
+    tier: str = ""
+    coverage: float | None = None  # share of all cue weight that was assessable
+    metadata_coverage: float | None = None
+    unknown_cues: tuple[str, ...] = ()
+    behaviour: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> NetworkRecord:
@@ -141,6 +151,11 @@ class NetworkRecord:
             cues={str(k): _float(v) for k, v in _json(props.get("cues"), {}).items()},
             top_organization=props.get("top_organization"),
             top_organization_share=_float(props.get("top_organization_share")),
+            tier=str(props.get("tier") or ""),
+            coverage=_optional_float(props.get("coverage")),
+            metadata_coverage=_optional_float(props.get("metadata_coverage")),
+            unknown_cues=tuple(str(c) for c in props.get("unknown_cues") or ()),
+            behaviour=dict(_json(props.get("behaviour"), {})),
         )
 
 
@@ -311,11 +326,16 @@ def read_bundle(
     run_id: str | None = None,
     flagged_only: bool = False,
     progress: Progress | None = None,
+    max_rank: int | None = None,
 ) -> RunBundle:
-    """Read one complete run (default: the newest) into records, in four bounded queries."""
+    """Read one complete run (default: the newest) into records, in four bounded queries.
+
+    ``max_rank`` keeps only the networks ranked that high or higher (the report's
+    top candidates when nothing is flagged).
+    """
     progress = progress or NoProgress()
     run = resolve_run(runner, run_id)
-    params = {"run_id": run.id, "flagged_only": flagged_only}
+    params = {"run_id": run.id, "flagged_only": flagged_only, "max_rank": max_rank}
     progress.stage("Reading networks", 4)
     networks = [NetworkRecord.from_props(r["props"]) for r in runner.read(NETWORKS, params)]
     progress.advance()

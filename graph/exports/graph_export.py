@@ -90,6 +90,7 @@ NODE_ATTRS: tuple[Attr, ...] = (
     Attr("network", "string", lambda v: v.member.network),
     Attr("network_rank", "long", lambda v: v.network.rank if v.network else None),
     Attr("network_score", "double", lambda v: v.network.score if v.network else None),
+    Attr("network_tier", "string", lambda v: v.network.tier if v.network else None),
     Attr("network_flagged", "boolean", lambda v: v.network.flagged if v.network else None),
     Attr("name", "string", lambda v: v.member.name),
     Attr("handle", "string", lambda v: v.member.handle),

@@ -24,10 +24,14 @@ CUES = tuple(CUE_WEIGHTS)
 NETWORK_COLUMNS: tuple[str, ...] = (
     "network",
     "rank",
+    "tier",
     "flagged",
     "score",
     "coordination_score",
     "inauthenticity_score",
+    "coverage",
+    "metadata_coverage",
+    "unknown_cues",
     "size",
     "accounts",
     "pages",
@@ -62,6 +66,7 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "strength",
     *(f"signal_{name}" for name in SIGNALS),
     "network_score",
+    "network_tier",
     "network_flagged",
 )
 
@@ -101,10 +106,14 @@ def network_row(n: NetworkRecord) -> dict[str, Any]:
     row: dict[str, Any] = {
         "network": n.id,
         "rank": n.rank,
+        "tier": n.tier,
         "flagged": n.flagged,
         "score": n.score,
         "coordination_score": n.coordination_score,
         "inauthenticity_score": n.inauthenticity_score,
+        "coverage": n.coverage,
+        "metadata_coverage": n.metadata_coverage,
+        "unknown_cues": list(n.unknown_cues),
         "size": n.size,
         "accounts": n.accounts,
         "pages": n.pages,
@@ -120,6 +129,7 @@ def network_row(n: NetworkRecord) -> dict[str, Any]:
     }
     for name in SIGNALS:
         row[f"signal_{name}"] = n.coordination.get(name, 0.0)
+    # An unknown cue stays empty (null), never 0: its data was missing.
     for name in CUES:
         row[f"cue_{name}"] = n.cues.get(name)
         row[f"contribution_{name}"] = n.inauthenticity.get(name)
@@ -143,6 +153,7 @@ def member_row(m: MemberRecord, network: NetworkRecord | None) -> dict[str, Any]
         "degree": m.degree,
         "strength": m.strength,
         "network_score": network.score if network else None,
+        "network_tier": network.tier if network else None,
         "network_flagged": network.flagged if network else None,
     }
     for name in SIGNALS:

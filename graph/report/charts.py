@@ -149,9 +149,11 @@ def network_picture(
     ax.margins(0.08)
     fig.tight_layout()
     roles = Counter(m.role for m in members)
+    # Counted as the tables count them: admins are accounts (the ones running pages).
+    accounts = roles.get("account", 0) + roles.get("admin", 0)
     caption = (
-        f"{network_id}: {len(members)} members ({roles.get('page', 0)} pages, "
-        f"{roles.get('account', 0)} accounts, {roles.get('admin', 0)} admins) and "
+        f"{network_id}: {len(members)} members ({roles.get('page', 0)} pages and "
+        f"{accounts} accounts, {roles.get('admin', 0)} of them admins of member pages) and "
         f"{len([e for e in edges if e.source in keys and e.target in keys])} coordination "
         "edges; edge width is the edge's weight, admins have a black ring."
     )

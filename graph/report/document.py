@@ -10,17 +10,21 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cibgraph.graph.detect.scoring import TIERS
 from cibgraph.graph.report.facts import NetworkFacts, ReportFacts, SharedObject
 from cibgraph.graph.report.text import (
     about,
     attribution_phrase,
     day,
     duration,
+    kind_name,
     network_paragraph,
     percent,
     plural,
     signal_lines,
     spend_table,
+    tier_name,
+    unknown_cue_names,
     window_phrase,
 )
 
@@ -103,9 +107,22 @@ def summary_blocks(facts: ReportFacts) -> list[Block]:
         f"Detection run {run.id} found {plural(facts.candidates, 'candidate network')}; "
         f"{plural(len(flagged), 'network')} reached the threshold"
         + (f" of {run.threshold:g}" if run.threshold is not None else "")
-        + " and are flagged as coordinated inauthentic behaviour (CIB)."
+        + " and "
+        + ("is" if len(flagged) == 1 else "are")
+        + " flagged as candidates of coordinated inauthentic behaviour (CIB), for review. "
+        "These are measurements, not findings about anyone's intent."
     )
     blocks: list[Block] = [Paragraph(text)]
+    if facts.tiers:
+        order = [*TIERS, *sorted(set(facts.tiers) - set(TIERS))]
+        blocks.append(
+            _table(
+                ("verdict tier", "meaning", "candidate networks"),
+                [(t or "-", tier_name(t), facts.tiers[t]) for t in order if t in facts.tiers],
+                caption="Candidate networks by verdict tier",
+                numeric=(2,),
+            )
+        )
     if flagged:
         blocks.append(
             Paragraph(
@@ -119,7 +136,9 @@ def summary_blocks(facts: ReportFacts) -> list[Block]:
                 (
                     "rank",
                     "network",
+                    "tier",
                     "score",
+                    "cue coverage",
                     "pages",
                     "accounts",
                     "admins",
@@ -133,7 +152,9 @@ def summary_blocks(facts: ReportFacts) -> list[Block]:
                     (
                         n.rank,
                         n.id,
+                        n.tier,
                         f"{n.score:.2f}",
+                        percent(n.coverage) if n.coverage is not None else "",
                         n.pages,
                         n.accounts,
                         n.admins,
@@ -147,8 +168,19 @@ def summary_blocks(facts: ReportFacts) -> list[Block]:
                     )
                     for n in flagged
                 ],
-                caption="Flagged networks",
-                numeric=(0, 2, 3, 4, 5, 6, 7),
+                caption="Flagged candidate networks",
+                numeric=(0, 3, 5, 6, 7, 8, 9),
+            )
+        )
+    elif facts.detailed:
+        blocks.append(
+            Paragraph(
+                "No network reached the threshold in this run, so none is flagged. The "
+                f"{plural(len(facts.detailed), 'strongest candidate')} by strength of evidence "
+                "(tier, then coordination x the inauthenticity measured over the cues that had "
+                "data) "
+                + ("is" if len(facts.detailed) == 1 else "are")
+                + " described below all the same, as candidates for review, not findings."
             )
         )
     else:
@@ -161,21 +193,29 @@ def network_blocks(facts: NetworkFacts, pictures: Pictures) -> list[Block]:
     blocks: list[Block] = [
         Heading(
             2,
-            f"Network {_short_name(n.id)} (rank {n.rank}): score {n.score:.2f}",
+            f"Candidate network {_short_name(n.id)} (rank {n.rank}): "
+            f"{n.tier or 'no tier'}, score {n.score:.2f}",
             anchor=_short_name(n.id),
         ),
         Paragraph(" ".join(network_paragraph(n, facts.attribution))),
     ]
+    unknown = unknown_cue_names(n)
     rows: list[tuple[object, ...]] = [
         ("network", n.id),
+        ("verdict tier", f"{n.tier or '-'}: {tier_name(n.tier)}"),
         (
             "score",
             f"{n.score:.4f} (coordination {n.coordination_score:.4f} x "
             f"inauthenticity {n.inauthenticity_score:.4f})",
         ),
+        (
+            "cue coverage (share of cue weight with data)",
+            percent(n.coverage) if n.coverage is not None else "unknown",
+        ),
+        ("unknown cues (no data; not counted)", ", ".join(unknown) if unknown else "none"),
         ("pages", n.pages),
         ("accounts", n.accounts),
-        ("admins (accounts running member pages)", n.admins),
+        ("admins (of the accounts, those running member pages)", n.admins),
         ("followers (sum)", f"{n.followers_total:,}"),
         ("ad spend (USD, approximate)", f"{n.ad_spend_usd:,.2f}"),
     ]
@@ -195,7 +235,7 @@ def network_blocks(facts: NetworkFacts, pictures: Pictures) -> list[Block]:
                 [
                     (
                         a.name or a.org_id,
-                        (a.kind or "").replace("_", " "),
+                        kind_name(a.kind),
                         a.country or "",
                         percent(a.share),
                         a.members,
@@ -213,9 +253,9 @@ def network_blocks(facts: NetworkFacts, pictures: Pictures) -> list[Block]:
             _table(
                 ("part of the score", "signal", "contribution"),
                 [(kind, name, f"{value:.3f}") for kind, name, value in signals],
-                caption="Why it was flagged: each pair signal's share of the coordination "
-                "evidence, and each inauthenticity cue's contribution to the inauthenticity "
-                "score",
+                caption="What was measured: each pair signal's share of the coordination "
+                "evidence, and each assessable inauthenticity cue's contribution to the "
+                "inauthenticity score (unknown cues are left out, not counted as 0)",
                 numeric=(2,),
             )
         )
@@ -358,8 +398,13 @@ def method_blocks(facts: ReportFacts) -> list[Block]:
             "Accounts and pages are linked when they co-share the same links, posts or texts "
             "within the window, run the same pages, or use the same devices, phones, IPs or "
             "payment details; communities of that coordination graph are candidate networks. "
-            "A network is flagged when coordination times inauthenticity reaches the "
-            "threshold: coordination alone (media groups, fan clubs) is not enough."
+            "Inauthenticity is the weighted mean of the cues that had data (a cue without data "
+            "is unknown, not 0), and its coverage is shown beside it. Each candidate gets a "
+            "verdict tier: coordinated_disclosed when most members openly disclose who runs "
+            "them; coordinated_unassessable when too little account metadata exists to judge "
+            "authenticity; coordinated_inauthentic (flagged) when coordination times "
+            "inauthenticity reaches the threshold; weak otherwise. Coordination alone (media "
+            "groups, fan clubs) is not enough, and nothing here is a finding about intent."
         ),
         _table(("", ""), rows, caption="Run parameters"),
         Paragraph(
@@ -376,7 +421,7 @@ def build_document(facts: ReportFacts, pictures: Pictures) -> list[Block]:
     blocks += summary_blocks(facts)
     blocks.append(Image(pictures.scores, pictures.captions[pictures.scores]))
     shown = facts.detailed
-    if len(shown) < len(facts.flagged):
+    if facts.flagged and len(shown) < len(facts.flagged):
         blocks.append(
             Paragraph(
                 f"The {len(shown)} strongest of the {len(facts.flagged)} flagged networks are "

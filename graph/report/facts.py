@@ -32,7 +32,7 @@ TOP_OBJECTS = 8
 
 ALL_SCORES = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
-RETURN n.score AS score, n.flagged AS flagged
+RETURN n.score AS score, n.flagged AS flagged, n.tier AS tier
 """
 
 POSTS_PER_DAY = """
@@ -123,9 +123,11 @@ class NetworkFacts:
 class ReportFacts:
     run: RunInfo
     flagged: list[NetworkRecord]  # every flagged network, for the summary table
-    detailed: list[NetworkFacts]  # the top ones, in full
+    # The top flagged networks in full; when none is flagged, the top candidates.
+    detailed: list[NetworkFacts]
     scores: list[tuple[float, bool]]  # every candidate network: (score, flagged)
     generated_at: datetime | None = None
+    tiers: dict[str, int] = field(default_factory=dict)  # candidate networks per tier
 
     @property
     def candidates(self) -> int:
@@ -233,13 +235,20 @@ def gather_facts(
     progress: Progress | None = None,
 ) -> ReportFacts:
     """Read one complete run (default: the newest) and the evidence of its ``top``
-    strongest flagged networks."""
+    strongest flagged networks, or of its ``top`` strongest candidates when none is
+    flagged."""
     progress = progress or NoProgress()
     bundle = read_bundle(runner, run_id, flagged_only=True, progress=progress)
-    scores = [
-        (float(r["score"] or 0.0), bool(r["flagged"]))
-        for r in runner.read(ALL_SCORES, {"run_id": bundle.run.id})
-    ]
+    flagged = bundle.networks
+    rows = runner.read(ALL_SCORES, {"run_id": bundle.run.id})
+    scores = [(float(r["score"] or 0.0), bool(r["flagged"])) for r in rows]
+    tiers: dict[str, int] = {}
+    for r in rows:
+        tier = str(r.get("tier") or "")
+        tiers[tier] = tiers.get(tier, 0) + 1
+    if not flagged and top > 0 and rows:
+        # Nothing flagged: describe the strongest candidates anyway (the document says so).
+        bundle = read_bundle(runner, bundle.run.id, progress=progress, max_rank=top)
     chosen = bundle.networks[: max(top, 0)]
     progress.stage("Gathering evidence", len(chosen))
     detailed: list[NetworkFacts] = []
@@ -254,4 +263,6 @@ def gather_facts(
         facts.posts_per_day = posts_per_day(runner, network.id)
         detailed.append(facts)
         progress.advance()
-    return ReportFacts(run=bundle.run, flagged=bundle.networks, detailed=detailed, scores=scores)
+    return ReportFacts(
+        run=bundle.run, flagged=flagged, detailed=detailed, scores=scores, tiers=tiers
+    )

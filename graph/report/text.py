@@ -3,8 +3,9 @@
 Platforms publish takedowns in a fixed shape ("N pages and M accounts... about X
 accounts followed one or more of these pages... about USD Y in ads, paid for mostly in
 Indian rupees... attributed to..."); analysts hand them on in that shape, so the report
-uses it. cibgraph finds candidates, it removes nothing: the sentences say "we
-identified", and the exact numbers stay in the tables next to the rounded ones.
+uses it. cibgraph finds candidates, it removes nothing and judges no intent: the
+sentences say "candidate network" and what was measured, and the exact numbers stay
+in the tables next to the rounded ones.
 
 Everything here returns plain text; the HTML and Markdown renderers escape it.
 """
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from cibgraph.graph.detect.currency import to_usd
+from cibgraph.graph.detect.scoring import TIERS
 from cibgraph.graph.exports.bundle import AttributionRecord, NetworkRecord
 
 CURRENCY_NAMES: dict[str, str] = {
@@ -49,7 +51,30 @@ CUE_NAMES: dict[str, str] = {
     "identifier_reuse": "identifiers reused across accounts",
     "concealed_operators": "operators known but not disclosed",
     "foreign_or_undisclosed_ads": "ads paid in another country's currency or by no one named",
+    "near_simultaneous": "co-shares within seconds of the first member share",
+    "coordinated_posts": "share of members' posts co-shared by another member within a day",
+    "shared_rhythm": "posting hours unlike everyone else's",
+    "many_sources": "co-shared links and reshares from many sites and authors, not one",
 }
+
+# Organisation kinds as an analyst writes them (the contract's enum values are ids).
+KIND_NAMES: dict[str, str] = {
+    "it_firm": "IT firm",
+    "it_cell": "IT cell",
+    "ngo": "NGO",
+}
+
+
+def kind_name(kind: str | None) -> str:
+    """``it_cell`` -> ``IT cell``; ``media`` -> ``media``; None -> ``''``."""
+    if not kind:
+        return ""
+    return KIND_NAMES.get(kind, kind.replace("_", " "))
+
+
+def tier_name(tier: str) -> str:
+    """The tier's meaning in words; a run from before tiers says so."""
+    return TIERS.get(tier, tier or "no tier (a run from before verdict tiers)")
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -130,7 +155,7 @@ def attribution_phrase(attribution: Sequence[AttributionRecord], limit: int = 3)
         return None
     parts = [
         f"{a.name or a.org_id} ({percent(a.share)} of members"
-        + (f", {a.kind.replace('_', ' ')}" if a.kind else "")
+        + (f", {kind_name(a.kind)}" if a.kind else "")
         + ")"
         for a in attribution[:limit]
     ]
@@ -143,7 +168,8 @@ def attribution_phrase(attribution: Sequence[AttributionRecord], limit: int = 3)
 def network_paragraph(
     network: NetworkRecord, attribution: Sequence[AttributionRecord]
 ) -> list[str]:
-    """The takedown-style sentences for one network, in the order platforms use."""
+    """The takedown-style sentences for one candidate network, in the order platforms
+    use; they say what was measured and claim no intent."""
     assets = []
     if network.pages:
         assets.append(plural(network.pages, "page"))
@@ -153,9 +179,9 @@ def network_paragraph(
     if network.accounts:
         assets.append(accounts)
     sentences = [
-        f"We identified {' and '.join(assets) or 'no assets'} that acted together and, "
-        "by the inauthenticity signals below, misled people about who they are or who "
-        "runs them."
+        f"Candidate network of {' and '.join(assets) or 'no assets'}, linked by the "
+        "coordination signals measured below.",
+        verdict_sentence(network),
     ]
     if network.pages and network.followers_total:
         sentences.append(
@@ -178,6 +204,21 @@ def network_paragraph(
     return sentences
 
 
+def verdict_sentence(network: NetworkRecord) -> str:
+    """The tier, with the measured scores and how much of the cue weight had data."""
+    coverage = (
+        f" over cues covering {percent(network.coverage)} of the cue weight"
+        if network.coverage is not None
+        else ""
+    )
+    return (
+        f"Verdict tier: {tier_name(network.tier)}. Measured coordination "
+        f"{network.coordination_score:.2f} and inauthenticity "
+        f"{network.inauthenticity_score:.2f}{coverage}; a candidate for review, not a finding "
+        "about anyone's intent."
+    )
+
+
 def signal_lines(network: NetworkRecord) -> list[tuple[str, str, float]]:
     """(kind, what it means, share) for each signal and cue, largest first."""
     lines = [
@@ -193,6 +234,11 @@ def signal_lines(network: NetworkRecord) -> list[tuple[str, str, float]]:
     ]
     cues.sort(key=lambda line: -line[2])
     return lines + cues
+
+
+def unknown_cue_names(network: NetworkRecord) -> list[str]:
+    """The cues whose data is missing: unknown, not counted, never 0."""
+    return [CUE_NAMES.get(name, name) for name in network.unknown_cues]
 
 
 def window_phrase(window: int | None, source: str | None) -> str:

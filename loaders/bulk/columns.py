@@ -47,7 +47,7 @@ POST = (
     ("reply_to_id", "string"),
 )
 ADMINISTERS = _contract_columns("page_admins", "role", "since")
-AFFILIATED_WITH = _contract_columns("affiliations", "source", "confidence", "evidence")
+AFFILIATED_WITH = _contract_columns("affiliations", "source", "confidence", "evidence", "disclosed")
 USES = _contract_columns("identifiers", "first_seen", "last_seen")
 
 

@@ -12,7 +12,7 @@ from cibgraph.graph.detect.attribution import attribute
 from cibgraph.graph.detect.facts import Ad, MemberFacts
 from cibgraph.graph.detect.networks import attach_admins, group, summarize
 from cibgraph.graph.detect.params import DetectParams
-from cibgraph.graph.detect.scoring import Burst, cues, score_network
+from cibgraph.graph.detect.scoring import CUE_WEIGHTS, Burst, cues, score_network
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
     WindowEstimateFailed,
@@ -46,7 +46,13 @@ def page(key: str, **kw: object) -> MemberFacts:
 def test_fake_accounts_score_high_on_every_account_cue() -> None:
     created = T0 - timedelta(days=10)
     fakes = [
-        account(f"account:f{i}", created_at=created, followers=3, handle=f"patriot_{4400 + i}")
+        account(
+            f"account:f{i}",
+            created_at=created,
+            followers=3,
+            handle=f"patriot_{4400 + i}",
+            has_identifiers=i < 2,
+        )
         for i in range(10)
     ]
     burst = Burst(created - timedelta(hours=1), created + timedelta(hours=23))
@@ -56,7 +62,8 @@ def test_fake_accounts_score_high_on_every_account_cue() -> None:
     assert found["low_followers"] == 1.0
     assert found["default_handles"] == 1.0
     assert found["identifier_reuse"] == pytest.approx(0.2)
-    assert "foreign_or_undisclosed_ads" not in found  # no pages with ads: cue does not apply
+    assert found["foreign_or_undisclosed_ads"] is None  # no pages with ads: unknown, not 0
+    assert found["concealed_operators"] is None  # no known ties: unknown, not 0
 
 
 def test_old_ordinary_accounts_score_low() -> None:
@@ -105,6 +112,9 @@ def test_concealed_pages_with_foreign_ads_are_inauthentic() -> None:
     )
     assert score.cues == {"concealed_operators": 1.0, "foreign_or_undisclosed_ads": 1.0}
     assert score.inauthenticity == 1.0
+    # Pages only, no behaviour measured: the account cues are unknown, and say so.
+    assert "burst_created" in score.unknown and "near_simultaneous" in score.unknown
+    assert score.coverage == pytest.approx(0.2 / sum(CUE_WEIGHTS.values()), abs=1e-4)
     assert score.score == pytest.approx(score.coordination)
     assert sum(score.cue_contributions.values()) == pytest.approx(score.inauthenticity)
 

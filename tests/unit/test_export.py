@@ -126,6 +126,10 @@ def _network(nid: str, rank: int, flagged: bool, score: float) -> dict[str, Any]
             "inauthenticity_score": score / 0.9,
             "disclosed_share": 0.0,
             "flagged": flagged,
+            "tier": "coordinated_inauthentic" if flagged else "weak",
+            "coverage": 0.88,
+            "metadata_coverage": 0.85,
+            "unknown_cues": ["identifier_reuse"],
             "signals": json.dumps(
                 {
                     "coordination": {"co_share": 0.7, "shared_admin": 0.3, "shared_identifier": 0},

@@ -138,11 +138,19 @@ def test_network_paragraph_reads_like_a_takedown() -> None:
     bundle = read_bundle(fake_run())
     network = bundle.networks[0]
     text = " ".join(network_paragraph(network, bundle.attribution_of(network.id)))
-    assert text.startswith("We identified 1 page and 3 accounts (1 of them running the pages)")
+    assert text.startswith(
+        "Candidate network of 1 page and 3 accounts (1 of them running the pages), linked by "
+        "the coordination signals measured below."
+    )
+    assert "Verdict tier: coordinated and inauthentic by the measured cues (flagged)." in text
+    assert "over cues covering 88% of the cue weight" in text
+    assert "not a finding about anyone's intent" in text
+    for claim in ("We identified", "misled", "acted together"):
+        assert claim not in text, "the words say what was measured, never intent"
     assert "About 206,000 accounts followed one or more of these pages" in text
     assert "about USD 39,000 in ads, paid for in Indian rupees" in text
     assert "First activity: 2014-03-02; most recent: 2019-03-30." in text
-    assert "Attributed to: @Org | *bold* (50% of members, it cell)." in text
+    assert "Attributed to: @Org | *bold* (50% of members, IT cell)." in text
 
 
 def test_attribution_phrase_names_the_rest() -> None:
@@ -254,7 +262,7 @@ def test_report_is_self_contained_escaped_and_matches_its_markdown(tmp_path: Pat
     assert "&lt;script&gt;" in html
     assert "@Org | *bold*" in html
     assert f"detection run {RUN}" in html
-    for words in ("We identified 1 page and 3 accounts", "Indian rupees", "co-sharing"):
+    for words in ("Candidate network of 1 page and 3 accounts", "Indian rupees", "co-sharing"):
         assert words in html
     assert "device:0123456789ab" in html, "identifiers appear as hash prefixes"
 
@@ -266,7 +274,10 @@ def test_report_is_self_contained_escaped_and_matches_its_markdown(tmp_path: Pat
     prose = re.sub(r"```.*?```", "", markdown, flags=re.S)  # fenced Cypher keeps its arrows
     assert not re.search(r"(?<!\\)<", prose), "no raw HTML from data"
     assert "\\<img src=x" in markdown
-    assert "We identified 1 page and 3 accounts" in markdown
+    assert "Candidate network of 1 page and 3 accounts" in markdown
+    assert "IT cell" in markdown and "it cell" not in markdown
+    assert "coordinated\\_inauthentic" in markdown, "the tier is in the tables"
+    assert "unknown cues (no data; not counted)" in markdown
     assert result.to_dict()["counts"] == {"candidates": 3, "flagged": 1, "described": 1}
     assert {p.name for p in result.files} == {
         "report.html",
@@ -290,5 +301,63 @@ def test_top_zero_keeps_the_summary_only(tmp_path: Path) -> None:
     result = write_report(report_runner(), None, tmp_path, top=0)
     assert result.described == 0
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "Flagged networks" in html and "Network n0001" not in html
+    assert "Flagged candidate networks" in html and "Candidate network n0001" not in html
     assert "cib report --top N" in html
+
+
+def _nothing_flagged() -> Any:
+    """The test run with every network unassessable: behaviour-only data."""
+    from tests.unit import test_export as data
+
+    networks = []
+    for n in data.NETWORKS:
+        props = {**n["props"], "flagged": False, "tier": "coordinated_unassessable"}
+        networks.append({"props": props})
+
+    def pick(rows: list[dict[str, Any]], network_of: Any) -> Any:
+        def answer(params: dict[str, Any]) -> list[dict[str, Any]]:
+            if params.get("flagged_only"):
+                return []
+            top = params.get("max_rank")
+            ranks = {n["props"]["id"]: n["props"]["rank"] for n in networks}
+            return [r for r in rows if top is None or all(ranks[x] <= top for x in network_of(r))]
+
+        return answer
+
+    runner = report_runner()
+    runner.answers.update(
+        {
+            "properties(n) AS props": pick(networks, lambda r: [r["props"]["id"]]),
+            "a:Page AS is_page": pick(data.MEMBERS, lambda r: [r["network"]]),
+            "properties(e) AS props": pick(
+                data.EDGES, lambda r: [r["source_network"], r["target_network"]]
+            ),
+            "org.id AS org_id": pick(data.ATTRIBUTION, lambda r: [r["network"]]),
+            "n.score AS score, n.flagged AS flagged": [
+                {"score": 0.52, "flagged": False, "tier": "coordinated_unassessable"},
+                {"score": 0.05, "flagged": False, "tier": "coordinated_unassessable"},
+            ],
+        }
+    )
+    return runner
+
+
+def test_report_describes_the_top_candidates_when_none_is_flagged(tmp_path: Path) -> None:
+    result = write_report(_nothing_flagged(), None, tmp_path, top=1)
+    assert result.to_dict()["counts"] == {"candidates": 2, "flagged": 0, "described": 1}
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "No network reached the threshold in this run, so none is flagged" in markdown
+    assert "described below all the same, as candidates for review, not findings" in markdown
+    assert "Candidate network n0001 (rank 1): coordinated\\_unassessable" in markdown
+    assert "Candidate network n0002" not in markdown, "only the top one, as asked"
+    assert "coordinated; authenticity not assessable (no account metadata)" in markdown
+
+
+def test_drawing_caption_counts_accounts_as_the_tables_do() -> None:
+    bundle = read_bundle(fake_run())
+    network = bundle.networks[0]
+    members = bundle.members_of(network.id)
+    caption = network_picture(network.id, members, bundle.edges_of(network.id)).caption
+    # The table says 3 accounts, 1 of them an admin; the caption must say the same.
+    assert (network.accounts, network.admins) == (3, 1)
+    assert "(1 pages and 3 accounts, 1 of them admins of member pages)" in caption

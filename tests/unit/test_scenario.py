@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from cibgraph.cli.main import app
 from cibgraph.core.errors import UsageError
+from cibgraph.graph.detect.disclosure import is_disclosed
 from cibgraph.loaders.contract import CONTRACT, DECOYS, LOAD_ORDER, TRUTH, FieldType
 from cibgraph.scenario import build_scenario, generate
 
@@ -148,7 +149,19 @@ ID_COLUMNS = {
 }
 CURRENCIES = {"INR", "USD", "GBP", "EUR", "BDT", "PKR", "AED", "NPR", "LKR", "CAD", "AUD", "SGD"}
 COUNTRIES = {"IN", "US", "GB", "DE", "BD", "PK", "AE", "NP", "LK", "CA", "AU", "SG"}
-SOURCES = {"self_disclosed", "investigation", "registry", "leak"}
+# The real-world ways of stating a tie: disclosure sources (graph/detect/disclosure.py)
+# in several spellings, and the ties others found.
+SOURCES = {
+    "self-disclosed",
+    "page transparency",
+    "Page Transparency",
+    "official website",
+    "profile",
+    "investigation",
+    "registry",
+    "leak",
+    "staff list",
+}
 IDENTIFIER_VALUES = {
     "ip": re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"),
     "device": re.compile(r"dev-[0-9a-f]+"),
@@ -341,7 +354,9 @@ def test_operators_are_concealed_but_tied_by_investigation(reference: Scenario) 
     orgs = {r["org_id"]: r for r in reference["organizations"]}
     planted = reference.members("it_cell_1", "page") | reference.members("it_firm_1", "page")
     disclosed = {
-        r["subject_id"] for r in reference["affiliations"] if r["source"] == "self_disclosed"
+        r["subject_id"]
+        for r in reference["affiliations"]
+        if is_disclosed(r["source"], {"true": True, "false": False}.get(r["disclosed"]))
     }
     assert not planted & disclosed
     for label, kind in (("it_cell_1", "it_cell"), ("it_firm_1", "it_firm")):
@@ -399,7 +414,12 @@ def test_the_it_cell_pushes_links_within_minutes_and_the_firm_within_hours(
 def test_decoy_actors_are_labelled_organic(reference: Scenario) -> None:
     scenario = build_scenario(1, REFERENCE_SEED)
     decoys = [g for g in scenario.groups if g.kind == "decoy"]
-    assert {g.name.rsplit("_", 1)[0] for g in decoys} == {"media_group", "fan_club", "viral_link"}
+    assert {g.name.rsplit("_", 1)[0] for g in decoys} == {
+        "media_group",
+        "syndicate",
+        "fan_club",
+        "viral_link",
+    }
     for group in decoys:
         for number in group.accounts:
             assert reference.label[f"a{number}"] == ""
@@ -417,7 +437,10 @@ def test_the_media_group_discloses_its_pages_and_posts_in_lockstep(reference: Sc
     pages = {
         r["subject_id"]
         for r in reference["affiliations"]
-        if r["org_id"] in media and r["source"] == "self_disclosed" and r["subject_type"] == "page"
+        if r["org_id"] in media
+        and is_disclosed(r["source"])
+        and r["subject_type"] == "page"
+        and r["evidence"] != "disclosed owner"  # the syndicate's pages, tested below
     }
     by_org = Counter(
         r["org_id"] for r in reference["affiliations"] if r["subject_id"] in pages
@@ -429,6 +452,24 @@ def test_the_media_group_discloses_its_pages_and_posts_in_lockstep(reference: Sc
         if r["author_id"] in pages and r["url"]:
             urls[r["url"]].add(r["author_id"])
     assert sum(1 for authors in urls.values() if len(authors) >= 18) >= 50
+
+
+def test_the_syndicate_is_disclosed_only_through_page_transparency(reference: Scenario) -> None:
+    ties = [r for r in reference["affiliations"] if r["evidence"] == "disclosed owner"]
+    assert len(ties) == 25
+    assert {(r["source"], r["confidence"], r["disclosed"]) for r in ties} == {
+        ("page transparency", "1.000", "")
+    }
+    pages = {r["subject_id"] for r in ties}
+    (org,) = {r["org_id"] for r in ties}
+    staff = [
+        r for r in reference["affiliations"] if r["org_id"] == org and r["subject_id"] not in pages
+    ]
+    # The staff say nothing themselves: they are disclosed through the pages they run.
+    assert staff and all(not is_disclosed(r["source"], None) for r in staff)
+    admins = {r["account_id"] for r in reference["page_admins"] if r["page_id"] in pages}
+    assert admins == {r["subject_id"] for r in staff}
+    assert all(reference.label[p] == "" for p in pages | admins), "organic in truth"
 
 
 def test_the_fan_club_reshares_its_idol_within_minutes(reference: Scenario) -> None:
@@ -504,7 +545,7 @@ def test_larger_scales_add_networks_and_decoys() -> None:
     for group in planted[2:]:
         assert 20 <= len(group.accounts) + len(group.pages) <= 600
     kinds = Counter(g.name.rsplit("_", 1)[0] for g in scenario.groups if g.kind == "decoy")
-    assert kinds == {"media_group": 4, "fan_club": 4, "viral_link": 6}
+    assert kinds == {"media_group": 4, "syndicate": 4, "fan_club": 4, "viral_link": 6}
     assert len(scenario.groups[0].accounts) == 30_000
 
 
