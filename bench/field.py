@@ -6,7 +6,7 @@ flagged (README, Detection: verdict tiers); this shows the top-ranked candidates
 their tier, scores, cue coverage and measured evidence, for README ("Behaviour-only
 data"). Each dataset is loaded into the emptied database of its own instance:
 
-    export CIBGRAPH_HOME=$PWD/.cibgraph-field CIBGRAPH_DATASETS=/path/to/datasets
+    export CIBGRAPH_HOME=$PWD/.cibgraph-field CIBGRAPH_DATASETS=/path/to/datasets  # default: tests/data
     python bench/field.py --dataset russian_coord_tweets --top 10
 
 Writes bench/results/field-<dataset>.json and .md.
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from harness import DATASETS
 
 from cibgraph.graph.connection import open_database
 from cibgraph.graph.detect.params import DetectParams
@@ -31,9 +32,6 @@ from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DATASETS = Path(
-    os.environ.get("CIBGRAPH_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets")
-)
 
 STRONGEST_PAIR = """
 MATCH (n:Network {id: $id})<-[:MEMBER_OF]-(a:Actor)-[e:COORDINATED_WITH {run_id: n.run_id}]->

@@ -43,7 +43,7 @@ def test_data_only_folders_are_inside_rooms_not_loose() -> None:
     # Every file a room reads at run time must be package data of its own folder: the
     # extensions setup.py ships are all the non-Python files under the rooms (except
     # README's screenshots and build output).
-    shipped = {".cypher", ".grass", ".html"}
+    shipped = {".cypher", ".grass", ".html", ".sql"}
     for room in _setup_rooms():
         for path in (REPO / room).rglob("*"):
             if not path.is_file() or "__pycache__" in path.parts or "target" in path.parts:
