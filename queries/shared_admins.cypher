@@ -20,7 +20,7 @@ RETURN p1.key AS a, p2.key AS b, size(admins) AS shared, admins[..10] AS admins,
        all(page IN [p1, p2] WHERE EXISTS {
          MATCH (page)-[r:AFFILIATED_WITH]->(:Organization)
          WHERE coalesce(r.disclosed,
-                        trim(apoc.text.regreplace(toLower(coalesce(r.source, '')), '[\\s_-]+', ' '))
+                        trim(apoc.text.replace(toLower(coalesce(r.source, '')), '[\\s_-]+', ' '))
                         IN ['self disclosed', 'disclosed', 'page transparency', 'official website', 'verified label', 'state media label', 'paid for by disclaimer', 'imprint', 'public statement'])
        }) AS disclosed
 ORDER BY shared DESC, a, b
