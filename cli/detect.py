@@ -69,7 +69,6 @@ def _table(result: DetectionResult, show: int) -> Table:
     table = Table(
         title=f"Run {result.run_id}: {len(result.networks)} candidate networks, "
         f"{len(result.flagged)} flagged",
-        caption=TIER_CAPTION,
     )
     numeric = ("rank", "size", "accounts", "pages", "score", "coord.", "inauth.", "coverage")
     for name in ("rank", "network", "size", "accounts", "pages", "score", "coord."):
@@ -276,6 +275,8 @@ def detect_command(
         return
     if not quiet:
         out.print(_table(result, show))
+        # Wrapped at the terminal width (a table caption would not be, with soft wrap).
+        out.print(TIER_CAPTION, soft_wrap=False, highlight=False)
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         err.print(f"window {result.params.window}s ({result.window_source}); {stages}")
         err.print(next_line(after_detection(result)), markup=False, highlight=False)

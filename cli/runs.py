@@ -205,7 +205,6 @@ def list_networks(
         "pages",
         Column("attributed to", ratio=1),
         title=f"Candidate networks of {run_id}",
-        caption=TIER_CAPTION,
     )
     for r in rows:
         table.add_row(
@@ -222,6 +221,8 @@ def list_networks(
             ", ".join(r["attributed_to"]),
         )
     out.print(table)
+    # Wrapped at the terminal width (a table caption would not be, with soft wrap).
+    out.print(TIER_CAPTION, soft_wrap=False, highlight=False)
 
 
 def _flagged(flagged: bool) -> str:

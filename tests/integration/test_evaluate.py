@@ -220,7 +220,8 @@ def test_table_output(tiny_run: TinyRun) -> None:
 def test_failed_run_is_refused(tiny_run: TinyRun) -> None:
     result = cli.invoke(app, ["evaluate", "--truth", str(tiny_run.truth), "--run", tiny_run.failed])
     assert result.exit_code == 2
-    assert f"detection run '{tiny_run.failed}' is failed" in result.stderr
+    # One resolver (graph/runs.py) words it for every command.
+    assert f"run '{tiny_run.failed}' is failed" in result.stderr
     assert "Hint:" in result.stderr
 
 
