@@ -76,7 +76,8 @@ def test_report_states_the_databases_numbers(
         "MATCH (n:Network {run_id: $id, rank: 1}) RETURN n.pages AS pages, n.accounts AS accounts",
         {"id": run_id},
     )[0]
-    assert f"We identified {top['pages']:,} pages and {top['accounts']:,} accounts" in html
+    # Candidate wording (issue 15): what was measured, no claim of intent.
+    assert f"Candidate network of {top['pages']:,} pages and {top['accounts']:,} accounts" in html
     for heading in ("Run parameters", "data fingerprint", "co-share window", "cib detect"):
         assert heading in html
     assert detected_scenario.result.params.algorithm in html

@@ -136,7 +136,7 @@ def test_secrets_never_appear_in_output_logs_or_files(
         "load": _run(server, "load", str(data), "--rejects-dir", str(rejects)),
         "load --json": _run(server, "load", str(data), "--json", "--rejects-dir", str(rejects)),
         "crash in detect": _crash(
-            server, "cibgraph.graph.detect.pipeline.collect_pairs", "detect", "--window", "60"
+            server, "cibgraph.graph.detect.pipeline.pair_signals", "detect", "--window", "60"
         ),
         "crash in load": _crash(
             server,
