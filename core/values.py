@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -12,3 +13,13 @@ def native(value: Any) -> Any:
     """
     to_native = getattr(value, "to_native", None)
     return to_native() if callable(to_native) else value
+
+
+def stored_json(value: Any, default: Any) -> Any:
+    """A property stored as a JSON string, decoded; ``default`` when absent or unreadable."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return default
+    return default if value is None else value

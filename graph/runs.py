@@ -14,7 +14,6 @@ never imports ``loaders/``.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
@@ -28,7 +27,7 @@ from typing import Any, Literal
 from cibgraph.core.errors import RunNotReady, UsageError
 from cibgraph.core.host import pid_alive
 from cibgraph.core.runner import QueryRunner, Row
-from cibgraph.core.values import native
+from cibgraph.core.values import native, stored_json
 
 Kind = Literal["load", "detection"]
 # The only labels a lifecycle query names; never taken from input.
@@ -199,15 +198,6 @@ LIMIT $limit
 """
 
 
-def _json(value: Any, default: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return default if value is None else value
-
-
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
@@ -258,9 +248,9 @@ class RunInfo:
             modularity=props.get("modularity"),
             compute_millis=props.get("compute_millis"),
             error=props.get("error"),
-            params=_json(props.get("params"), {}),
-            timings=_json(props.get("timings"), {}),
-            counts=_json(props.get("counts"), {}),
+            params=stored_json(props.get("params"), {}),
+            timings=stored_json(props.get("timings"), {}),
+            counts=stored_json(props.get("counts"), {}),
             props=dict(props),
         )
 

@@ -14,14 +14,13 @@ networks touch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from cibgraph.core.runner import QueryRunner, Row
-from cibgraph.core.values import native
+from cibgraph.core.values import native, stored_json
 from cibgraph.graph.exports.progress import NoProgress, Progress
 from cibgraph.graph.runs import RunInfo, resolve_run
 
@@ -67,15 +66,6 @@ RETURN n.id AS network, org.id AS org_id, org.name AS name, org.kind AS kind,
        r.sources AS sources, r.disclosed AS disclosed
 ORDER BY n.rank, r.share DESC, org.id
 """
-
-
-def _json(value: Any, default: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return default if value is None else value
 
 
 def _float(value: Any) -> float:
@@ -124,7 +114,7 @@ class NetworkRecord:
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> NetworkRecord:
-        signals = _json(props.get("signals"), {})
+        signals = stored_json(props.get("signals"), {})
         return cls(
             id=str(props["id"]),
             rank=_int(props.get("rank")),
@@ -134,7 +124,7 @@ class NetworkRecord:
             admins=_int(props.get("admins")),
             followers_total=_int(props.get("followers_total")),
             ad_spend_usd=_float(props.get("ad_spend_usd")),
-            ad_spend={str(k): _float(v) for k, v in _json(props.get("ad_spend"), {}).items()},
+            ad_spend={str(k): _float(v) for k, v in stored_json(props.get("ad_spend"), {}).items()},
             first_activity=native(props.get("first_activity")),
             last_activity=native(props.get("last_activity")),
             score=_float(props.get("score")),
@@ -148,14 +138,14 @@ class NetworkRecord:
             inauthenticity={
                 str(k): _float(v) for k, v in (signals.get("inauthenticity") or {}).items()
             },
-            cues={str(k): _float(v) for k, v in _json(props.get("cues"), {}).items()},
+            cues={str(k): _float(v) for k, v in stored_json(props.get("cues"), {}).items()},
             top_organization=props.get("top_organization"),
             top_organization_share=_float(props.get("top_organization_share")),
             tier=str(props.get("tier") or ""),
             coverage=_optional_float(props.get("coverage")),
             metadata_coverage=_optional_float(props.get("metadata_coverage")),
             unknown_cues=tuple(str(c) for c in props.get("unknown_cues") or ()),
-            behaviour=dict(_json(props.get("behaviour"), {})),
+            behaviour=dict(stored_json(props.get("behaviour"), {})),
         )
 
 
