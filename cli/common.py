@@ -13,8 +13,10 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer.core import TyperGroup
 
+from cibgraph.core.display import terminal_safe
 from cibgraph.core.errors import CibError, ServerStartFailed
 from cibgraph.graph.connection import open_database
 from cibgraph.graph.settings import resolve_settings
@@ -129,12 +131,15 @@ def print_json(data: Any) -> None:
 
 
 def render_error(exc: CibError) -> None:
-    err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+    # Messages quote input (file names, values, server text): shown as plain text, never
+    # read as Rich markup (a "[/]" in a file name would crash the error path itself) and
+    # with terminal controls escaped.
+    err.print(Text("Error: ", style="bold red") + Text(terminal_safe(exc.message)))
     if isinstance(exc, ServerStartFailed) and exc.log_tail:
-        err.print("[dim]Last log lines:[/]")
-        err.print(exc.log_tail, markup=False, highlight=False)
+        err.print(Text("Last log lines:", style="dim"))
+        err.print(Text(terminal_safe(exc.log_tail)))
     if exc.hint:
-        err.print(f"[yellow]Hint:[/] {exc.hint}", highlight=False)
+        err.print(Text("Hint: ", style="yellow") + Text(terminal_safe(exc.hint)))
 
 
 class CibGroup(TyperGroup):

@@ -7,7 +7,8 @@ results, ``session`` the GDS Sessions (Aura Graph Analytics) configuration, ``cy
 the few statements the client has no endpoint for.
 """
 
-from cibgraph.graph.gds.client import MAX_CONCURRENCY, Gds, clamp_concurrency
+from cibgraph.graph.gds.client import Gds
+from cibgraph.graph.gds.config import MAX_CONCURRENCY, clamp_concurrency
 from cibgraph.graph.gds.models import (
     CommunityResult,
     HeapInfo,

@@ -18,11 +18,15 @@ from graphdatascience.error.unable_to_connect import UnableToConnectError
 from graphdatascience.session import AuraGraphDataScience
 from neo4j import exceptions as neo
 from pydantic import ValidationError
-from pydantic.alias_generators import to_camel
 
 from cibgraph.core.errors import CibError, ConnectionFailed, EmptyProjection, GdsError, UsageError
 from cibgraph.graph.connection import Database, translated
 from cibgraph.graph.gds import cypher
+from cibgraph.graph.gds.config import (
+    algorithm_kwargs,
+    fictive_graph,
+    gds_config,
+)
 from cibgraph.graph.gds.models import (
     CommunityResult,
     HeapInfo,
@@ -31,95 +35,10 @@ from cibgraph.graph.gds.models import (
     require_fit,
 )
 
-# The open (community) build of GDS refuses concurrency above 4.
-MAX_CONCURRENCY = 4
-
-ALGORITHMS = ("wcc", "louvain", "leiden")
-
 # The end of every projection query: the client's Cypher projection takes the result of
 # this call as its only column, and $graph_name keeps the name a parameter.
 PROJECT_CALL = "RETURN gds.graph.project($graph_name"
 REMOTE_PROJECT_CALL = "RETURN gds.graph.project.remote("
-
-
-def clamp_concurrency(concurrency: int) -> int:
-    """``concurrency`` limited to 1..4, what the open build of GDS accepts."""
-    return max(1, min(MAX_CONCURRENCY, concurrency))
-
-
-def fictive_graph(
-    node_count: int, relationship_count: int, properties: Sequence[str], undirected: bool
-) -> dict[str, Any]:
-    """The graph dimensions a memory estimate takes instead of a projected graph.
-
-    Orientation matters: an undirected graph stores every relationship twice, and the
-    plain '*' projection would estimate half the memory.
-    """
-    return {
-        "nodeCount": node_count,
-        "relationshipCount": relationship_count,
-        "nodeProjection": "*",
-        "relationshipProjection": {
-            "pairs": {
-                "type": "*",
-                "orientation": "UNDIRECTED" if undirected else "NATURAL",
-                "properties": list(properties),
-            }
-        },
-    }
-
-
-def algorithm_kwargs(
-    algorithm: str,
-    *,
-    concurrency: int,
-    weight_property: str | None = None,
-    random_seed: int | None = None,
-    threshold: float | None = None,
-    max_levels: int | None = None,
-    tolerance: float | None = None,
-    gamma: float | None = None,
-    theta: float | None = None,
-    seed_property: str | None = None,
-) -> dict[str, Any]:
-    """The client's keyword arguments for one algorithm: only what applies, nothing unset.
-
-    Concurrency is clamped to the open GDS limit here, so the estimate, the run and the
-    run record all see the value GDS really used.
-    """
-    if algorithm not in ALGORITHMS:
-        raise UsageError(
-            f"No community algorithm '{algorithm}'.", f"choose one of: {', '.join(ALGORITHMS)}"
-        )
-    if threshold is not None and weight_property is None:
-        raise UsageError("A WCC threshold needs weight_property.")
-    allowed = {
-        "wcc": {"threshold", "seed_property"},
-        "louvain": {"max_levels", "tolerance", "seed_property"},
-        "leiden": {"random_seed", "gamma", "theta", "max_levels"},
-    }[algorithm]
-    optional = {
-        "random_seed": random_seed,
-        "threshold": threshold,
-        "max_levels": max_levels,
-        "tolerance": tolerance,
-        "gamma": gamma,
-        "theta": theta,
-        "seed_property": seed_property,
-    }
-    unused = sorted(k for k, v in optional.items() if v is not None and k not in allowed)
-    if unused:
-        raise UsageError(f"{algorithm} takes no {', '.join(unused)}.")
-    kwargs: dict[str, Any] = {"concurrency": clamp_concurrency(concurrency)}
-    if weight_property is not None:
-        kwargs["relationship_weight_property"] = weight_property
-    kwargs.update({k: v for k, v in optional.items() if v is not None})
-    return kwargs
-
-
-def gds_config(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """The client's keyword arguments as the GDS configuration keys they become."""
-    return {to_camel(key): value for key, value in kwargs.items()}
 
 
 class Gds:

@@ -27,7 +27,7 @@ from cibgraph.graph.gds import (
     clamp_concurrency,
     require_fit,
 )
-from cibgraph.graph.gds.client import algorithm_kwargs, fictive_graph, gds_config
+from cibgraph.graph.gds.config import algorithm_kwargs, fictive_graph, gds_config
 from tests.fake_gds import GdsCall, RecordingGdsRunner, recording_gds
 
 GIB = 1024**3
