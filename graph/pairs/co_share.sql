@@ -36,17 +36,17 @@ actor_ids AS (
 ),
 ranked AS (
     -- Each share's global position g, and g_end, the position of the last share of the
-    -- same object at most :window seconds later: the object's shares before it in time
-    -- (RANK - 1) plus those from its own second to :window seconds on (a RANGE frame).
+    -- same object at most :window seconds later: the count of the object's shares up to
+    -- :window seconds after this one (a RANGE frame), counted from the object's start.
     SELECT
         o.oid,
         a.aid,
         s.t,
         o.start + ROW_NUMBER() OVER (PARTITION BY o.oid ORDER BY s.t, a.aid) - 1 AS g,
-        o.start - 2 + RANK() OVER (PARTITION BY o.oid ORDER BY s.t)
+        o.start - 1
             + COUNT(*) OVER (
                 PARTITION BY o.oid ORDER BY s.t
-                RANGE BETWEEN CURRENT ROW AND :window FOLLOWING
+                RANGE BETWEEN UNBOUNDED PRECEDING AND :window FOLLOWING
             ) AS g_end
     FROM shares AS s
     JOIN object_ids AS o ON s.object = o.object
