@@ -118,6 +118,7 @@ def child(shares: Path, config: str, memory: str, work: Path) -> None:
             count = sum(1 for _ in engine.co_share(pass_, label))
             out["passes"][label] = {"pairs": count, "seconds": engine.seconds[label]}
     out["seconds"] = time.perf_counter() - started
+    out["cpu_seconds"] = harness.cpu_seconds()
     out["peak_rss_bytes"] = harness.peak_rss_bytes()
     sys.stdout.write(json.dumps(out) + "\n")
 
@@ -133,6 +134,7 @@ def ours(shares: Path, config: str, memory: str, repeat: int, work: Path) -> dic
     return {
         "seconds": harness.median([r["seconds"] for r in runs]),
         "all": [round(r["seconds"], 2) for r in runs],
+        "cpu_seconds": harness.median([r["cpu_seconds"] for r in runs]),
         "pairs": {k: v["pairs"] for k, v in runs[0]["passes"].items()},
         "pass_seconds": {
             k: harness.median([r["passes"][k]["seconds"] for r in runs]) for k in runs[0]["passes"]
@@ -169,10 +171,10 @@ def tables(results: list[dict[str, Any]]) -> str:
             [
                 f"{r['scale']:g}",
                 f"{r['shares']['rows']:,}",
-                f"{eq['seconds']:.2f} s ({eq['pairs']['co_share']:,} pairs)",
+                f"{eq['seconds']:.2f} s, CPU {eq['cpu_seconds']:.1f} s ({eq['pairs']['co_share']:,} pairs)",
                 f"{tk['compute_seconds']:.2f} s" if tk else "not run",
                 f"{tk['compute_seconds'] / eq['seconds']:.2f}" if tk else "",
-                f"{d['seconds']:.2f} s (fast {d['pairs']['co_share']:,}, slow {d['pairs']['slow_co_share']:,} pairs)",
+                f"{d['seconds']:.2f} s, CPU {d['cpu_seconds']:.1f} s (fast {d['pairs']['co_share']:,}, slow {d['pairs']['slow_co_share']:,} pairs)",
                 f"{max(eq['peak_rss_bytes'], d['peak_rss_bytes']) / 2**30:.2f} GiB (limit {limit:.2f} GiB)",
             ]
         )

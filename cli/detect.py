@@ -161,8 +161,9 @@ def detect_command(
         str,
         typer.Option(
             "--engine-memory",
-            help="Memory limit of the pair engine (DuckDB spills to disk beyond it; Spark's "
-            "driver memory), e.g. 2GB.",
+            help="Memory budget of the pair engine, e.g. 2GB: the DuckDB process stays "
+            "within it (DuckDB itself gets 70% and spills to disk beyond that); Spark's "
+            "driver memory.",
         ),
     ] = _DEFAULTS.engine_memory,
     spark_master: Annotated[

@@ -31,8 +31,8 @@ class DetectParams:
     # inside the server (for comparison and small data: at scale 100 it outgrows the
     # transaction memory). Same pairs on all three (tests/integration/test_pair_engines).
     engine: str = "duckdb"
-    # DuckDB's memory_limit; it spills to the run's folder beyond it. Measured at scale
-    # 100 (README, Performance): the pair stage held under 2 GB.
+    # The pair engine's memory budget: DuckDB gets limits.DUCKDB_SHARE of it as its
+    # memory_limit and spills to the run's folder beyond that; Spark's driver memory.
     engine_memory: str = "2GB"
     # Spark's master URL (local[2], spark://host:7077, yarn, ...), for engine "spark".
     spark_master: str = "local[*]"

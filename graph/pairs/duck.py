@@ -1,7 +1,8 @@
 """The co-share signal on DuckDB, embedded: bounded memory, spilling to the run's folder.
 
 DuckDB reads the share table's Parquet file directly (it never passes through Python),
-runs co_share.sql under ``memory_limit`` and spills its sorts and joins to
+runs co_share.sql under a ``memory_limit`` that leaves room for the rest of the
+process within ``--engine-memory`` (limits.DUCKDB_SHARE), and spills its sorts and joins to
 ``temp_directory`` beyond that; the pair rows come back in batches.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 import duckdb
 
 from cibgraph.graph.pairs.definition import CoShareParams, co_share_sql, pair_row
-from cibgraph.graph.pairs.limits import check_memory_limit
+from cibgraph.graph.pairs.limits import duckdb_limit
 
 FETCH_ROWS = 50_000
 
@@ -32,7 +33,7 @@ class DuckDbEngine:
         self.spill = work_dir / "duckdb-spill"
         self.spill.mkdir(parents=True, exist_ok=True)
         config: dict[str, Any] = {
-            "memory_limit": check_memory_limit(memory_limit),
+            "memory_limit": duckdb_limit(memory_limit),
             "temp_directory": str(self.spill),
             # Insertion order is not needed (results are sorted by the caller), and
             # keeping it makes DuckDB buffer more in the window operators.

@@ -1,0 +1,35 @@
+"""--engine-memory bounds the pair engine's whole process, not only DuckDB's buffers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cibgraph.core.errors import UsageError
+from cibgraph.graph.pairs.duck import DuckDbEngine
+from cibgraph.graph.pairs.limits import DUCKDB_SHARE, duckdb_limit, memory_bytes
+from cibgraph.graph.pairs.shares import SCHEMA
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("2GB", "1400MB"), ("8GiB", "6012MB")])
+def test_duckdb_gets_its_share_of_the_budget(setting: str, expected: str) -> None:
+    assert duckdb_limit(setting) == expected
+    assert memory_bytes(expected) <= memory_bytes(setting) * DUCKDB_SHARE
+
+
+def test_a_malformed_budget_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="--engine-memory"):
+        duckdb_limit("two gigs")
+
+
+def test_the_engine_runs_duckdb_under_the_reduced_limit(tmp_path: Path) -> None:
+    shares = tmp_path / "shares.parquet"
+    pq.write_table(pa.table({n: [] for n in SCHEMA.names}, schema=SCHEMA), shares)
+    with DuckDbEngine(shares, tmp_path, "2GB") as engine:
+        row = engine.connection.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert row is not None
+    # DuckDB reports the limit in its own binary units (1400 MB = 1.3 GiB).
+    assert row[0] == "1.3 GiB"
