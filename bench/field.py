@@ -70,6 +70,18 @@ def top_networks(db: Any, run_id: str, top: int) -> list[dict[str, Any]]:
     return found
 
 
+def strongest_pair_text(pair: dict[str, Any] | None) -> str:
+    """The pair's fast co-shares, or what else tied it (slow co-shares, shared admins or
+    identifiers), never "0 objects, fastest None s"."""
+    if not pair:
+        return "-"
+    if pair.get("objects"):
+        return f"{pair['objects']} objects, fastest {pair['min_gap']} s"
+    if pair.get("slow_objects"):
+        return f"slow co-shares only ({pair['slow_objects']} objects)"
+    return "no co-shares (shared admins or identifiers)"
+
+
 def markdown(name: str, summary: dict[str, Any], networks: list[dict[str, Any]]) -> str:
     lines = [
         f"{name}: {summary['posts']:,} posts loaded in {summary['load_seconds']:.0f} s, "
@@ -89,7 +101,7 @@ def markdown(name: str, summary: dict[str, Any], networks: list[dict[str, Any]])
 
     for n in networks:
         b, pair = n["behaviour"], n["strongest_pair"]
-        pair_text = f"{pair['objects']} objects, fastest {pair['min_gap']} s" if pair else "-"
+        pair_text = strongest_pair_text(pair)
         lines.append(
             f"| {n['rank']} | {n['tier']} | {n['size']} | {n['score']:.2f} | "
             f"{n['coordination']:.2f} | {n['inauthenticity']:.2f} | {n['coverage']:.0%} | "
