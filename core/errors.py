@@ -103,7 +103,8 @@ class EmptyProjection(CibError):
 
 
 class InsufficientMemory(CibError):
-    """A GDS estimate says the projection or algorithm will not fit the server's heap."""
+    """Work that will not fit (or did not fit) its memory: a GDS estimate over the
+    server's heap, the server's transaction pool, the pair engine's limit."""
 
     exit_code = 3
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from cibgraph.core.errors import InsufficientMemory
 from cibgraph.graph.pairs.definition import CoShareParams, co_share_sql, pair_row
 from cibgraph.graph.pairs.limits import duckdb_limit
 
@@ -32,8 +33,10 @@ class DuckDbEngine:
     ) -> None:
         self.spill = work_dir / "duckdb-spill"
         self.spill.mkdir(parents=True, exist_ok=True)
+        self.budget = memory_limit
+        self.memory_limit = duckdb_limit(memory_limit)
         config: dict[str, Any] = {
-            "memory_limit": duckdb_limit(memory_limit),
+            "memory_limit": self.memory_limit,
             "temp_directory": str(self.spill),
             # Insertion order is not needed (results are sorted by the caller), and
             # keeping it makes DuckDB buffer more in the window operators.
@@ -48,11 +51,24 @@ class DuckDbEngine:
 
     def co_share(self, params: CoShareParams, label: str = "co_share") -> Iterator[dict[str, Any]]:
         started = time.perf_counter()
-        cursor = self.connection.execute(co_share_sql(params, "duckdb"))
-        while batch := cursor.fetchmany(FETCH_ROWS):
-            for values in batch:
-                yield pair_row(values)
+        try:
+            cursor = self.connection.execute(co_share_sql(params, "duckdb"))
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                for values in batch:
+                    yield pair_row(values)
+        except duckdb.OutOfMemoryException as exc:
+            raise self._out_of_memory(label, exc) from None
         self.seconds[label] = round(time.perf_counter() - started, 3)
+
+    def _out_of_memory(self, label: str, exc: Exception) -> InsufficientMemory:
+        # Sorts and joins spill, but the window operators keep a working set in memory:
+        # at scale 100 (14.7M shares) a 1.4 GB DuckDB limit was too small, 2 GB enough.
+        return InsufficientMemory(
+            f"The pair engine ran out of memory in {label} "
+            f"(DuckDB limit {self.memory_limit} of --engine-memory {self.budget}): "
+            f"{str(exc).splitlines()[0]}",
+            "give it more, e.g. cib detect --engine-memory 6GB; or --engine spark",
+        )
 
     def close(self) -> None:
         self.connection.close()
