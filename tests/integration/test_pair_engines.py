@@ -137,7 +137,7 @@ def test_detection_on_duckdb_equals_detection_on_cypher(
         "MATCH (r:DetectionRun {id: $id}) RETURN r.engine AS engine, r.params AS params",
         {"id": duck.run_id},
     )[0]
-    assert json.loads(recorded["engine"])["memory_limit"] == "2GB"
+    assert json.loads(recorded["engine"])["memory_limit"] == DetectParams().engine_memory
     assert json.loads(recorded["params"])["engine"] == "duckdb"
 
 
