@@ -95,6 +95,9 @@ class _Aborted(Exception):
 
 
 Validator = Callable[[RawRow], Record | Rejection]
+# Contract CSVs by columns (loaders/columnar); bench/load.py turns it off to measure the
+# row path against it in the same run.
+BY_COLUMNS = True
 Source = SourceFile | FormatReader | ColumnarCsv
 
 
@@ -123,7 +126,7 @@ def _open(planned: PlannedFile, ctx: ValidationContext) -> tuple[Source, Validat
     if planned.format in FORMAT_NAMES:
         reader = open_reader(planned.format, planned.path, ctx)
         return reader, reader.validate
-    if planned.format == "contract" and SourceFile(planned.path).format != "jsonl":
+    if BY_COLUMNS and planned.format == "contract" and SourceFile(planned.path).format != "jsonl":
         # CSV and TSV by columns, with the row path for what the columns cannot vouch for.
         return ColumnarCsv(planned.path), _validator(planned, ctx)
     return SourceFile(planned.path), _validator(planned, ctx)
