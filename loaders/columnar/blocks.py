@@ -231,7 +231,7 @@ class ColumnarCsv:
         try:
             table = pcsv.read_csv(
                 io.BytesIO(data_for_arrow),
-                read_options=pcsv.ReadOptions(column_names=header, block_size=BLOCK_BYTES * 2),
+                read_options=pcsv.ReadOptions(column_names=header, block_size=len(data) + 2),
                 parse_options=pcsv.ParseOptions(
                     delimiter=self.delimiter, newlines_in_values=False, ignore_empty_lines=False
                 ),

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cibgraph.loaders.columnar import cells
+from cibgraph.loaders.columnar import blocks, cells
 from cibgraph.loaders.columnar.blocks import ColumnarCsv
 from cibgraph.loaders.columnar.validate import columnar_results
 from cibgraph.loaders.contract import CONTRACT, LOAD_ORDER, Column, FieldType
@@ -93,6 +93,15 @@ def _run(kind: str, tally: Tally) -> None:
             ):
                 path = write_file(variant, Path(folder), rnd)
                 _both(kind, path, ctx, tally)
+            # Blocks of a few lines: a file in many blocks, some by columns, some by rows,
+            # records running past a block's end handed over to the row path.
+            path = write_file(plan, Path(folder), random.Random(seed).randrange)
+            saved, blocks.BLOCK_BYTES = blocks.BLOCK_BYTES, 97
+            try:
+                _both(kind, path, ctx, tally)
+                _both(kind, write_file(_clean(plan), Path(folder), _fixed(1)), ctx, tally)
+            finally:
+                blocks.BLOCK_BYTES = saved
 
     one_file()
 
