@@ -11,9 +11,17 @@ on all of them alike:
   ``--naive-rows`` posts (a whole 1M-row naive run would take hours);
 - ``bulk``: ``loaders.bulk.bulk_load`` of the same posts file into the empty database
   (authors become stubs), end to end: validation, CSVs, stop, neo4j-admin import,
-  start, schema, ledger; the import step's own rate is reported too.
+  start, schema, ledger; the import step's own rate is reported too;
+- ``rows-batch-B`` and ``rows-bulk``: the same with the row path (every row read and
+  validated one at a time, as before the column path), the baseline in the same run.
+
+``--validate-only``: no database; validation alone on the same posts, modes interleaved:
+``rows`` (the row path: SourceFile + validate_row), ``columns`` (the column path, records
+built: what a load consumes) and ``columns-checks`` (blocks read and every cell checked,
+no record built).
 
     .venv/bin/python bench/load.py --rows 100000,1000000 --repeat 3
+    .venv/bin/python bench/load.py --rows 1000000 --validate-only --repeat 5 --name validate
 
 Writes bench/results/load.json and load.md.
 """
@@ -32,8 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 
+import cibgraph.loaders.load as load_module
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
+from cibgraph.loaders.columnar.blocks import Block, ColumnarCsv
+from cibgraph.loaders.columnar.validate import checked_columns, columnar_results, serves
+from cibgraph.loaders.contract import CONTRACT
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import DEFAULT_BATCH_SIZE, LoadOptions, load
 from cibgraph.loaders.records import Record
@@ -105,6 +117,47 @@ def run_bulk(db: Database, source: Path, tmp: Path) -> dict[str, Any]:
     }
 
 
+def run_validation(source: Path, mode: str) -> dict[str, Any]:
+    ctx = ValidationContext()
+
+    def by_row(raw: Any) -> Any:
+        return validate_row("posts", raw, ctx)
+
+    count = 0
+    with harness.timed() as t:
+        if mode == "rows":
+            for raw in SourceFile(source).rows():
+                by_row(raw)
+                count += 1
+        elif mode == "columns":
+            for _ in columnar_results("posts", ColumnarCsv(source), ctx, by_row):
+                count += 1
+        else:  # columns-checks: read and check every cell, build nothing per row
+            spec = CONTRACT["posts"]
+            for item in ColumnarCsv(source).items(lambda header: serves(spec, header, ctx)):
+                assert isinstance(item, Block), "a clean file goes by columns"
+                checked_columns(spec, item, ctx)
+                count += item.rows
+    return {"rows": count, "seconds": t["seconds"]}
+
+
+def measure_validation(
+    rows: int, repeat: int, on_run: Callable[[dict[str, Any]], None] = lambda entry: None
+) -> dict[str, Any]:
+    source, _ = posts_file(rows)
+    modes = ["rows", "columns", "columns-checks"]
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    for r in range(repeat):
+        for mode in modes:
+            harness.log(f"{rows:,} rows, repeat {r + 1}/{repeat}: validate by {mode}")
+            result = run_validation(source, mode)
+            result["rows_per_s"] = result["rows"] / result["seconds"]
+            harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
+            runs[mode].append(result)
+            on_run(summarize(rows, source, repeat, runs, baseline="rows"))
+    return summarize(rows, source, repeat, runs, baseline="rows")
+
+
 def measure(
     rows: int,
     batches: list[int],
@@ -117,21 +170,25 @@ def measure(
     paths = harness.bench_paths()
     source, folder = posts_file(rows)
     modes = ["naive", *(f"batch-{b}" for b in batches)] + (["bulk"] if with_bulk else [])
+    modes += [f"rows-batch-{b}" for b in batches if b == DEFAULT_BATCH_SIZE]
+    modes += ["rows-bulk"] if with_bulk else []
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     for r in range(repeat):
         for mode in modes:
             harness.log(f"{rows:,} rows, repeat {r + 1}/{repeat}: {mode}")
             db = harness.reset(paths)
+            load_module.BY_COLUMNS = not mode.startswith("rows-")
             try:
-                if mode == "bulk":
+                if mode.endswith("bulk"):
                     result = run_bulk(db, source, tmp)
                 else:
                     preload(db, folder, tmp)
                     if mode == "naive":
                         result = run_naive(db, source, naive_rows)
                     else:
-                        result = run_batched(db, source, int(mode.split("-")[1]), tmp)
+                        result = run_batched(db, source, int(mode.split("-")[-1]), tmp)
             finally:
+                load_module.BY_COLUMNS = True
                 db.close()
             result["rows_per_s"] = result["rows"] / result["seconds"]
             harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
@@ -141,7 +198,11 @@ def measure(
 
 
 def summarize(
-    rows: int, source: Path, repeat: int, runs: dict[str, list[dict[str, Any]]]
+    rows: int,
+    source: Path,
+    repeat: int,
+    runs: dict[str, list[dict[str, Any]]],
+    baseline: str = "naive",
 ) -> dict[str, Any]:
     """Medians so far (a partial run is saved after every measurement)."""
     summary: dict[str, Any] = {}
@@ -154,7 +215,7 @@ def summarize(
             "rows_per_s_all": [round(x["rows_per_s"]) for x in results],
             "seconds_median": round(harness.median([x["seconds"] for x in results]), 2),
         }
-        if mode == "bulk":
+        if mode.endswith("bulk"):
             phases = {
                 k: harness.median([x["phases"][k] for x in results]) for k in results[0]["phases"]
             }
@@ -163,9 +224,12 @@ def summarize(
             entry["nodes"] = results[0]["nodes"]
             entry["relationships"] = results[0]["relationships"]
         summary[mode] = entry
-    naive = summary["naive"]["rows_per_s_median"] if "naive" in summary else None
+    base = summary[baseline]["rows_per_s_median"] if baseline in summary else None
     for entry in summary.values():
-        entry["x_naive"] = round(entry["rows_per_s_median"] / naive, 1) if naive else None
+        entry["x_naive"] = round(entry["rows_per_s_median"] / base, 1) if base else None
+    if baseline != "naive":
+        for entry in summary.values():
+            entry[f"x_{baseline}"] = entry.pop("x_naive")
     done = min(len(r) for r in runs.values())
     return {
         "rows": rows,
@@ -186,20 +250,24 @@ def best_batch(entry: dict[str, Any]) -> int | None:
     return max(batched, key=lambda b: batched[b]) if batched else None
 
 
-def table(results: list[dict[str, Any]]) -> str:
+def table(results: list[dict[str, Any]], baseline: str = "naive") -> str:
     rows = []
     for entry in results:
         for mode, e in entry["modes"].items():
             note = ""
-            if mode == "naive":
+            if baseline != "naive":
+                note = "the row path (baseline)" if mode == baseline else ""
+            elif mode == "naive":
                 note = f"first {e['rows']:,} rows"
-            elif mode == "bulk":
+            elif mode.endswith("bulk"):
                 p = e["phases_median_s"]
                 note = (
                     f"import {p['import']:.0f}s = {e['import_rows_per_s']:,} rows/s; "
                     f"validate+CSV {p['validate'] + p['write_csv']:.0f}s, "
                     f"stop+start {p['stop'] + p['start']:.0f}s, schema {p['schema']:.0f}s"
                 )
+            elif mode.startswith("rows-"):
+                note = "the row path, as before the column path"
             elif int(mode.split("-")[1]) == DEFAULT_BATCH_SIZE:
                 note = "current default"
             rows.append(
@@ -208,11 +276,11 @@ def table(results: list[dict[str, Any]]) -> str:
                     mode,
                     f"{e['rows_per_s_median']:,}",
                     ", ".join(f"{v:,}" for v in e["rows_per_s_all"]),
-                    f"{e['x_naive']}x",
+                    f"{e[f'x_{baseline}']}x",
                     note,
                 ]
             )
-    headers = ["posts", "mode", "rows/s (median)", "runs", "vs naive", "note"]
+    headers = ["posts", "mode", "rows/s (median)", "runs", f"vs {baseline}", "note"]
     return harness.markdown(headers, rows, right=2).replace("| ---: |\n", "| --- |\n", 1)
 
 
@@ -223,9 +291,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--naive-rows", type=int, default=20_000)
     parser.add_argument("--no-bulk", action="store_true")
+    parser.add_argument("--validate-only", action="store_true", help="no database: validation")
     parser.add_argument("--name", default="load", help="results file name under bench/results")
     args = parser.parse_args()
-    paths = harness.bench_paths()
+    baseline = "rows" if args.validate_only else "naive"
+    server = {} if args.validate_only else harness.server_info(harness.bench_paths())
     started = harness.machine()
     tmp = harness.DATA / "load-rejects"
     path = harness.RESULTS / f"{args.name}.json"
@@ -241,20 +311,26 @@ def main() -> None:
             [e for e in results if e["rows"] != entry["rows"]] + [entry], key=lambda e: e["rows"]
         )
         document = {
-            "benchmark": "posts rows/s: incremental by batch size, naive, bulk",
+            "benchmark": "posts rows/s: validation alone, row path vs column path"
+            if args.validate_only
+            else "posts rows/s: incremental by batch size, naive, bulk; row path vs columns",
             "commands": commands,
             "machine": started,
-            "server": harness.server_info(paths),
+            "server": server,
             "finished": harness.machine()["date"],
             "results": results,
-            "best_batch_size": {str(e["rows"]): best_batch(e) for e in results},
         }
-        harness.save(args.name, document, table(results))
+        if not args.validate_only:
+            document["best_batch_size"] = {str(e["rows"]): best_batch(e) for e in results}
+        harness.save(args.name, document, table(results, baseline))
 
     for rows in (int(r) for r in args.rows.split(",")):
         batches = [int(b) for b in args.batch_sizes.split(",")]
-        save(measure(rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp, save))
-    print(table(results))
+        if args.validate_only:
+            save(measure_validation(rows, args.repeat, save))
+        else:
+            save(measure(rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp, save))
+    print(table(results, baseline))
 
 
 if __name__ == "__main__":

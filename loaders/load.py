@@ -20,6 +20,8 @@ from cibgraph.core.host import file_sha256
 from cibgraph.core.runner import Params, QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
+from cibgraph.loaders.columnar.blocks import ColumnarCsv
+from cibgraph.loaders.columnar.validate import columnar_results
 from cibgraph.loaders.diagnose import absent_columns, count_reason, diagnosis
 from cibgraph.loaders.discover import LoadPlan, PlannedFile
 from cibgraph.loaders.fingerprints import IdentifierHasher, load_secret
@@ -93,7 +95,10 @@ class _Aborted(Exception):
 
 
 Validator = Callable[[RawRow], Record | Rejection]
-Source = SourceFile | FormatReader
+# Contract CSVs by columns (loaders/columnar); bench/load.py turns it off to measure the
+# row path against it in the same run.
+BY_COLUMNS = True
+Source = SourceFile | FormatReader | ColumnarCsv
 
 
 def _validator(planned: PlannedFile, ctx: ValidationContext) -> Validator:
@@ -121,6 +126,9 @@ def _open(planned: PlannedFile, ctx: ValidationContext) -> tuple[Source, Validat
     if planned.format in FORMAT_NAMES:
         reader = open_reader(planned.format, planned.path, ctx)
         return reader, reader.validate
+    if BY_COLUMNS and planned.format == "contract" and SourceFile(planned.path).format != "jsonl":
+        # CSV and TSV by columns, with the row path for what the columns cannot vouch for.
+        return ColumnarCsv(planned.path), _validator(planned, ctx)
     return SourceFile(planned.path), _validator(planned, ctx)
 
 
@@ -192,19 +200,26 @@ class _FileLoad:
             count_reason(self.entry.warning_reasons, warning)
             self.rejects.write(warning, text, outcome="kept")
 
+    def _results(self, source: Source) -> Iterator[tuple[RawRow | None, Record | Rejection]]:
+        """Each row's result, and the row when the result may need it (a column-built
+        record has no row text to show: it is neither rejected nor warned about)."""
+        if isinstance(source, ColumnarCsv):
+            return columnar_results(self.planned.kind, source, self.ctx, self.validate)
+        return ((raw, self.validate(raw)) for raw in source.rows())
+
     def _records(self, source: Source, abort: bool) -> Iterator[Record]:
-        for raw in source.rows():
+        for raw, result in self._results(source):
             self.entry.read += 1
-            result = self.validate(raw)
-            if isinstance(result, Record) and source.header_problem:
+            if isinstance(result, Record) and source.header_problem and raw is not None:
                 result = Rejection(raw.line, None, source.header_problem, raw.raw)
             if isinstance(result, Rejection):
+                assert raw is not None  # rejections come from the row path, with their row
                 self._reject(result, raw)
                 if abort:
                     raise _Aborted(result)
                 continue
             self.entry.valid += 1
-            if result.warnings:
+            if result.warnings and raw is not None:
                 self._warn(result, raw)
             yield result
 
@@ -281,7 +296,7 @@ class _FileLoad:
         """Name every absent required column, and the layout the header does fit."""
         entry = self.entry
         # Foreign formats (loaders/formats) have items, not a header to diagnose.
-        header: list[str] = source.header if isinstance(source, SourceFile) else []
+        header: list[str] = source.header if isinstance(source, SourceFile | ColumnarCsv) else []
         if header:
             entry.missing_columns = absent_columns(self.planned, header)
         if entry.read and entry.rejected == entry.read:

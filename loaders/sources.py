@@ -234,7 +234,23 @@ class SourceFile:
             if self._raw is not None:
                 self._raw.close()
 
-    def _csv_rows(self, text: io.TextIOWrapper, delimiter: str) -> Iterator[RawRow]:
+    def continue_csv(self, text: IO[str], header: list[str], line_base: int) -> Iterator[RawRow]:
+        """The records of ``text``, the rest of this file after line ``line_base``: the
+        column path (loaders/columnar) hands a file over here at its first block it cannot
+        vouch for, so the row path reads the rest exactly as it reads a whole file."""
+        delimiter = "\t" if self.format == "tsv" else ","
+        try:
+            yield from self._csv_rows(text, delimiter, header, line_base)
+        except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise FileProblem(f"cannot read {self.path.name}: {exc}") from None
+
+    def _csv_rows(
+        self,
+        text: IO[str],
+        delimiter: str,
+        known_header: list[str] | None = None,
+        line_base: int = 0,
+    ) -> Iterator[RawRow]:
         consumed: list[str] = []
         overlong: list[int] = []  # lengths of the over-long lines in the current record
 
@@ -253,22 +269,25 @@ class SourceFile:
 
         # strict: a stray quote or an unterminated quoted field is an error, not data.
         reader = csv.reader(lines(), strict=True, delimiter=delimiter)
-        line_no = 0
-        try:
-            header = next(reader)
-        except StopIteration:
-            self.header_problem = "empty file: no header"
-            return
-        except csv.Error as exc:
-            self.header_problem = f"unreadable header: {exc}"
-            return
-        line_no = reader.line_num
-        consumed.clear()
-        if overlong:
-            self.header_problem = f"unreadable header: {overlong_reason(overlong[0])}"
-            overlong.clear()
-        self.header = [h.strip() for h in header]
-        self.header_problem = self.header_problem or self._check_header(self.header)
+        line_no = line_base
+        if known_header is not None:
+            self.header = known_header
+        else:
+            try:
+                header = next(reader)
+            except StopIteration:
+                self.header_problem = "empty file: no header"
+                return
+            except csv.Error as exc:
+                self.header_problem = f"unreadable header: {exc}"
+                return
+            line_no = reader.line_num
+            consumed.clear()
+            if overlong:
+                self.header_problem = f"unreadable header: {overlong_reason(overlong[0])}"
+                overlong.clear()
+            self.header = [h.strip() for h in header]
+            self.header_problem = self.header_problem or self._check_header(self.header)
         width = len(self.header)
         while True:
             start = line_no + 1
@@ -277,7 +296,7 @@ class SourceFile:
             except StopIteration:
                 return
             except csv.Error as exc:
-                line_no = reader.line_num
+                line_no = line_base + reader.line_num
                 raw = "".join(consumed)
                 consumed.clear()
                 problem = (
@@ -286,7 +305,7 @@ class SourceFile:
                 overlong.clear()
                 yield RawRow(start, line_no, raw, problem=problem)
                 continue
-            line_no = reader.line_num
+            line_no = line_base + reader.line_num
             raw = "".join(consumed)
             consumed.clear()
             if overlong:

@@ -75,17 +75,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_KNOWN: dict[int, frozenset[str]] = {}
+
+
 def cells_of(columns: Sequence[tuple[str, str]], props: dict[str, Any]) -> list[str] | None:
     """The props as CSV cells in column order; None if a key or a type does not fit."""
-    known = {name for name, _ in columns}
-    if any(key not in known for key in props):
+    known = _KNOWN.get(id(columns))
+    if known is None:  # the column tuples are module constants: one set each
+        known = _KNOWN[id(columns)] = frozenset(name for name, _ in columns)
+    if not known.issuperset(props):
         return None
     cells = []
     for name, kind in columns:
         value = props.get(name)
-        if value is not None and not fits(kind, value):
+        if value is None:
+            cells.append("")
+        elif kind == "string" and type(value) is str:  # the common case, without calls
+            cells.append(value)
+        elif not fits(kind, value):
             return None
-        cells.append(_cell(value))
+        else:
+            cells.append(_cell(value))
     return cells
 
 
@@ -110,8 +120,9 @@ class CsvFile:
         self.multiline = False
 
     def write(self, cells: list[str]) -> None:
-        if not self.multiline and any("\n" in c or "\r" in c for c in cells):
-            self.multiline = True
+        if not self.multiline:
+            joined = "".join(cells)
+            self.multiline = "\n" in joined or "\r" in joined
         self._writer.writerow(cells)
         self.rows += 1
 

@@ -35,6 +35,12 @@ from cibgraph.loaders.ledger import PROGRESS
 from cibgraph.loaders.statements import STATEMENTS
 
 _NAME_OF = {cypher: name for name, cypher in STATEMENTS.items()}
+# Headers built once: a post's row goes to up to five files (bench/load.py, bulk).
+_POST_HEADER = ["id:ID(Post)", *header_of(POST), "stub:boolean"]
+_POSTED = {label: [f":START_ID({label})", ":END_ID(Post)"] for label in ("Account", "Page")}
+_LINKS = [":START_ID(Post)", ":END_ID(Url)"]
+_TAGS = [":START_ID(Post)", ":END_ID(Hashtag)"]
+_SHARES = [":START_ID(Post)", ":END_ID(Post)"]
 
 
 @dataclass
@@ -243,24 +249,24 @@ class CsvSink:
             return None
         created = post_id not in self._post_refs
         self._posts.add(post_id)
-        header = ["id:ID(Post)", *header_of(POST), "stub:boolean"]
-        self._node("Post", header, "Post").write([post_id, *cells, "false"])
-        self._ref_actor(label, author, author_props)
-        posted = [f":START_ID({label})", ":END_ID(Post)"]
-        self._rel(f"POSTED_{label}", "POSTED", posted).write([author, post_id])
-        for url in dict.fromkeys(row["urls"]):
-            self._urls.add(url)
-            links = [":START_ID(Post)", ":END_ID(Url)"]
-            self._rel("LINKS_TO", "LINKS_TO", links).write([post_id, url])
-        for tag in dict.fromkeys(row["hashtags"]):
-            self._tags.add(tag)
-            self._rel("TAGS", "TAGS", [":START_ID(Post)", ":END_ID(Hashtag)"]).write([post_id, tag])
+        self._node("Post", _POST_HEADER, "Post").write([post_id, *cells, "false"])
+        if author_props or author not in self.actors[label].stubs:
+            self._ref_actor(label, author, author_props)
+        self._rel(f"POSTED_{label}", "POSTED", _POSTED[label]).write([author, post_id])
+        urls, tags = row["urls"], row["hashtags"]
+        if urls:
+            for url in dict.fromkeys(urls):
+                self._urls.add(url)
+                self._rel("LINKS_TO", "LINKS_TO", _LINKS).write([post_id, url])
+        if tags:
+            for tag in dict.fromkeys(tags):
+                self._tags.add(tag)
+                self._rel("TAGS", "TAGS", _TAGS).write([post_id, tag])
         shared = row["shared_post_id"]
         if shared is not None:
             if shared not in self._posts:
                 self._post_refs.add(shared)
-            shares = [":START_ID(Post)", ":END_ID(Post)"]
-            self._rel("SHARES", "SHARES", shares).write([post_id, shared])
+            self._rel("SHARES", "SHARES", _SHARES).write([post_id, shared])
         return created
 
     def _ad(self, name: str, row: dict[str, Any]) -> bool | None:
