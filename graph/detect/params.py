@@ -40,6 +40,7 @@ class DetectParams:
     # window only. A hashtag set is far more common than a link (organic posts reuse
     # a topic's tags), so it is a trend sooner: measured on the seeded scenarios
     # (README, "Signals").
+    object_signals: tuple[str, ...] = ("co_hashtag", "co_image")
     hashtag_max_object_shares: int = 200
     hashtag_min_weight: int = 2
     image_max_object_shares: int = 1000
@@ -75,6 +76,9 @@ class DetectParams:
             raise UsageError(f"--window must be at least 1 second (or 'auto'), not {self.window}.")
         if not 1 <= self.concurrency <= 4:
             raise UsageError("--concurrency must be 1 to 4 (the open GDS build's limit).")
+        unknown = set(self.object_signals) - {"co_hashtag", "co_image"}
+        if unknown:
+            raise UsageError(f"Unknown object signals: {', '.join(sorted(unknown))}.")
         if min(self.hashtag_min_weight, self.image_min_weight) < 1:
             raise UsageError("the hashtag and image signals' minimum weights must be >= 1.")
         if self.min_weight < 1 or self.min_network_size < 2:

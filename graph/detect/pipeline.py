@@ -1,8 +1,9 @@
 """One detection run, stage by stage, each timed and recorded on the DetectionRun.
 
-prepare -> window -> signals -> edges -> projection -> communities -> scoring ->
-attribution -> write-back. Any failure marks the run failed (with the error) and
-drops its in-memory graph; nothing of a failed run is ever shown as complete.
+prepare -> window -> shares -> signals -> edges -> projection -> communities ->
+scoring -> amplified -> attribution -> write-back. Any failure marks the run failed
+(with the error) and drops its in-memory graph; nothing of a failed run is ever shown
+as complete.
 """
 
 from __future__ import annotations
@@ -309,7 +310,9 @@ def detect(
         with clock.stage("scoring"):
             groups = group(community.assignments, params.min_network_size) if community else []
             networks = _score(runner, library, groups, pairs, params)
+        with clock.stage("amplified"):
             amplified = attach_amplified(runner, networks)
+            # Ranked once the amplified assets joined: equal scores rank by size.
             _rank(run_id, networks)
         with clock.stage("attribution"):
             affiliation_rows = affiliations_of(runner, {k for n in networks for k in n.members})

@@ -147,7 +147,7 @@ def object_passes(params: DetectParams) -> dict[str, CoShareParams]:
     """The newer object signals' passes (fast window only), by signal name."""
     if params.window is None:
         raise ValueError("resolve the window before collecting pairs")
-    return {
+    every = {
         "co_hashtag": CoShareParams(
             params.window, params.hashtag_min_weight, params.hashtag_max_object_shares
         ),
@@ -155,6 +155,7 @@ def object_passes(params: DetectParams) -> dict[str, CoShareParams]:
             params.window, params.image_min_weight, params.image_max_object_shares
         ),
     }
+    return {name: pass_ for name, pass_ in every.items() if name in params.object_signals}
 
 
 def cypher_co_share(runner: QueryRunner, library: Library | None = None) -> CoShareSource:
