@@ -160,6 +160,11 @@ def one_seed(
                     if again is None
                     else memberships(db, result.run_id) == memberships(db, again.run_id),
                     "detect_seconds": round(seconds, 1),
+                    # Stage times and each pair signal's own pass (bench/detect.py has
+                    # the medians; these are one run's, for the record).
+                    "stages": result.timings,
+                    "passes": result.engine.get("seconds", {}),
+                    "amplified": result.counts.get("amplified", 0),
                     "load_seconds": round(load_seconds, 1),
                     "behaviour_only": behaviour,
                     "tiers": {

@@ -14,7 +14,7 @@ still meets them (README, "Signals"):
 
 The accounts are fakes in the planted networks' fashion: made in one creation burst,
 new at their first post, few followers, sign-up-form handles. Added to a scenario
-with ``tactics=True`` (``cib scenario generate --tactics``); scale 1 has one network
+with ``tactics=True`` (``cib demo generate --tactics``); scale 1 has one network
 per tactic at the sizes of the issue that asked for them, larger scales about
 ``scale / 2`` more of each, of varied sizes.
 """
