@@ -10,8 +10,8 @@ The rules, in order (README, "Canonical URLs"):
 3. tracking parameters removed: every name in ``TRACKING_PARAMETERS``, and every name
    starting with one of ``TRACKING_PREFIXES`` (case-insensitive); the other parameters
    keep their order and their exact text (a site may give ``?id=`` meaning);
-4. one trailing-slash rule: an empty path is ``/``; any other path loses one trailing
-   ``/`` (``/a/b/`` and ``/a/b`` are one article on nearly every site).
+4. one trailing-slash rule: an empty path is ``/``; any other path loses its trailing
+   slashes (``/a/b/`` and ``/a/b`` are one article on nearly every site).
 
 The URL as given stays on the post (``url_given``) when it differs from the canonical.
 """
@@ -85,10 +85,8 @@ def canonical_url(text: str) -> str:
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     path = parts.path
-    if not path:
-        path = "/"
-    elif path != "/" and path.endswith("/"):
-        path = path[:-1]
+    # All trailing slashes, so the form is idempotent ("/a//" and "/a/" are "/a").
+    path = path.rstrip("/") or "/"
     query = _query(parts.query)
     return f"{scheme}://{_netloc(scheme, parts.netloc)}{path}{'?' + query if query else ''}"
 

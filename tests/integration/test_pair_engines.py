@@ -174,4 +174,6 @@ def test_duckdb_pairs_equal_the_cypher_query_on_real_data(
         cypher, duck = _both(db, table.path, tmp_path, pass_, signal)
         assert duck == cypher, signal
         found[signal] = len(duck)
-    print(name, found)
+    if name.startswith("german"):
+        # 16,553 German posts carry a phash_id: the image equality is not vacuous there.
+        assert found["co_image"] > 0
