@@ -240,6 +240,12 @@ def main() -> None:
     parser.add_argument("--bulk", action="store_true", help="load with the bulk importer")
     parser.add_argument("--no-rerun", action="store_true", help="skip the second detection")
     parser.add_argument(
+        "--params",
+        default="{}",
+        help='other detection parameters as JSON, e.g. {"object_signals": []} (the old signals)',
+    )
+    parser.add_argument("--name", default=None, help="results file stem (default from the scale)")
+    parser.add_argument(
         "--tactics",
         action="store_true",
         help="the extended scenario: tactic networks and their look-alikes (scenario/tactics.py)",
@@ -262,13 +268,14 @@ def main() -> None:
                     args.behaviour_only,
                     args.bulk,
                     not args.no_rerun,
-                    DetectParams(engine=args.engine),
+                    DetectParams(engine=args.engine, **json.loads(args.params)),
                     args.tactics,
                 )
             )
     RESULTS.mkdir(exist_ok=True)
     stem = f"quality-scale{args.scale:g}" + ("-behaviour-only" if args.behaviour_only else "")
     stem += "-tactics" if args.tactics else ""
+    stem = args.name or stem
     (RESULTS / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(rows))
     print(markdown(rows))
