@@ -6,7 +6,7 @@
 //   (a perceptual hash, the posts file's `image_hash` column; CooRTweet's `phash_id`) -
 //   within `window` seconds of each other, on at least `min_weight` distinct images.
 //   Equal hashes only: a near-equal pHash (a few bits apart) is not the same object
-//   (README, "Images"). The same time-ordered window per object as co_share_pairs;
+//   (README, "More objects"). The same time-ordered window per object as co_share_pairs;
 //   images posted more than `max_object_shares` times are viral and skipped; the rest
 //   count by rarity in `score` (2 sharers count 1, n sharers log2(3)/log2(1+n)). The
 //   object key is `image:` and the hash. Detection computes the same pairs on DuckDB
