@@ -11,6 +11,8 @@ log(time) against log(scale) through the medians (1 = linear, 2 = quadratic).
     .venv/bin/python bench/detect.py --scale 100 --repeat 1     # ~1M accounts, 11.7M posts
     .venv/bin/python bench/detect.py --scale 100 --repeat 1 --reuse-loaded   # skip the load
     .venv/bin/python bench/detect.py --scale 10 --repeat 3 --baseline '{"engine": "cypher"}'
+    .venv/bin/python bench/detect.py --scale 1,10 --repeat 3 --tactics --name detect-tactics \
+        --baseline '{"object_signals": []}'     # what the hashtag and image signals cost
 
 Writes bench/results/detect.json and detect.md.
 """
@@ -45,6 +47,7 @@ STAGES = (
     "projection",
     "communities",
     "scoring",
+    "amplified",
     "attribution",
     "write_back",
 )
@@ -91,42 +94,45 @@ def run_detection(db: Database, overrides: dict[str, Any]) -> dict[str, Any]:
         raise SystemExit(f"detection failed:\n{done.stderr[-3000:]}")
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     row = db.read(
-        "MATCH (r:DetectionRun {id: $id}) RETURN r.timings AS timings, r.status AS status",
+        "MATCH (r:DetectionRun {id: $id}) "
+        "RETURN r.timings AS timings, r.status AS status, r.engine AS engine",
         {"id": report["run_id"]},
     )[0]
     assert row["status"] == "complete", row
     report["stages"] = json.loads(row["timings"])
+    # Each signal's own pass inside the signals stage (the engine times each pass).
+    report["passes"] = json.loads(row["engine"] or "{}").get("seconds", {})
     report["heap_peak_used_bytes"] = heap.peak_used
     report["heap_peak_committed_bytes"] = heap.peak_committed
     report["heap_samples"] = heap.samples
     return report
 
 
-def load_record(scale: float) -> Path:
-    return harness.DATA / f"loaded-scale-{scale:g}.json"
+def load_record(scale: float, tactics: bool = False) -> Path:
+    return harness.DATA / f"loaded-scale-{scale:g}{'-tactics' if tactics else ''}.json"
 
 
 def post_count(db: Database) -> int:
     return int(db.read("MATCH (p:Post) RETURN count(p) AS n")[0]["n"])
 
 
-def fresh_load(scale: float) -> tuple[Database, dict[str, Any]]:
+def fresh_load(scale: float, tactics: bool = False) -> tuple[Database, dict[str, Any]]:
     """Wipe the bench database, bulk-load the scenario, and record the load."""
-    folder = harness.scenario(scale)
+    folder = harness.scenario(scale, tactics=tactics)
     harness.log(f"scale {scale:g}: fresh database, bulk load of {folder}")
     db = harness.reset(harness.bench_paths())
     loaded = load_scenario(db, folder)
     loaded["posts"] = post_count(db)
     # Kept apart, so a detection that fails afterwards can be rerun with --reuse-loaded
     # instead of paying for the load again (25 minutes at scale 100).
-    load_record(scale).write_text(json.dumps(loaded, indent=2))
+    load_record(scale, tactics).write_text(json.dumps(loaded, indent=2))
     harness.log(f"  loaded {loaded['rows']:,} rows in {loaded['seconds']}s")
     return db, loaded
 
 
-def reused_load(scale: float) -> tuple[Database, dict[str, Any]]:
+def reused_load(scale: float, tactics: bool = False) -> tuple[Database, dict[str, Any]]:
     """The database as the last fresh load at this scale left it."""
-    record = load_record(scale)
+    record = load_record(scale, tactics)
     if not record.is_file():
         raise SystemExit(f"--reuse-loaded: no load recorded at scale {scale:g} ({record})")
     loaded: dict[str, Any] = json.loads(record.read_text())
@@ -162,8 +168,9 @@ def measure(
     overrides: dict[str, Any],
     reuse_loaded: bool = False,
     baseline: dict[str, Any] | None = None,
+    tactics: bool = False,
 ) -> dict[str, Any]:
-    db, loaded = reused_load(scale) if reuse_loaded else fresh_load(scale)
+    db, loaded = reused_load(scale, tactics) if reuse_loaded else fresh_load(scale, tactics)
     base_runs: list[dict[str, Any]] = []
     try:
         runs = []
@@ -179,6 +186,10 @@ def measure(
     finally:
         db.close()
     stages = {s: round(harness.median([r["stages"].get(s, 0.0) for r in runs]), 3) for s in STAGES}
+    passes = {
+        p: round(harness.median([r["passes"].get(p, 0.0) for r in runs]), 3)
+        for p in sorted({p for r in runs for p in r["passes"]})
+    }
     extra: dict[str, Any] = {}
     if baseline is not None:
         extra["baseline"] = summary(base_runs, baseline)
@@ -192,6 +203,7 @@ def measure(
         "load": loaded,
         "seconds_median": round(harness.median([r["seconds"] for r in runs]), 2),
         "stages_median_s": stages,
+        "passes_median_s": passes,
         "heap_peak_used_mib": round(max(r["heap_peak_used_bytes"] for r in runs) / 2**20),
         "python_peak_rss_mib": round(max(r["peak_rss_bytes"] for r in runs) / 2**20),
         "counts": runs[0]["counts"],
@@ -236,6 +248,15 @@ def table(results: list[dict[str, Any]], slopes: dict[str, float | None]) -> str
                 "-" if slope is None else slope,
             ]
         )
+        if stage == "signals":
+            for name in sorted({p for e in points for p in e.get("passes_median_s", {})}):
+                rows.append(
+                    [
+                        f"signals: {name} pass",
+                        *(f"{e.get('passes_median_s', {}).get(name, 0.0):.2f}" for e in points),
+                        "",
+                    ]
+                )
     total = slopes.get("total")
     rows.append(
         [
@@ -295,6 +316,11 @@ def main() -> None:
         help="parameters of a baseline run alternated with each measured one, as JSON: "
         '{"engine": "cypher"} (its medians and the ratio go beside the results)',
     )
+    parser.add_argument(
+        "--tactics",
+        action="store_true",
+        help="the extended scenario (tactic networks and look-alikes: scenario/tactics.py)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     overrides: dict[str, Any] = json.loads(args.params)
@@ -311,7 +337,7 @@ def main() -> None:
     results = previous
     for scale in (float(s) for s in args.scale.split(",")):
         baseline = json.loads(args.baseline) if args.baseline else None
-        entry = measure(scale, args.repeat, overrides, args.reuse_loaded, baseline)
+        entry = measure(scale, args.repeat, overrides, args.reuse_loaded, baseline, args.tactics)
         results = [e for e in results if e["scale"] != scale] + [entry]
         slopes = exponents(results)
         document = {

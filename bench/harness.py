@@ -200,12 +200,13 @@ def log(message: str) -> None:
     print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
 
 
-def scenario(scale: float, seed: int = SEED) -> Path:
-    """The generated scenario at this scale under DATA (generated once, reused)."""
+def scenario(scale: float, seed: int = SEED, tactics: bool = False) -> Path:
+    """The generated scenario at this scale under DATA (generated once, reused);
+    ``tactics`` adds the tactic networks and their look-alikes (scenario/tactics.py)."""
     from cibgraph.scenario import generate
 
-    folder = DATA / f"scale-{scale:g}"
+    folder = DATA / (f"scale-{scale:g}" + ("-tactics" if tactics else ""))
     if not (folder / "posts.csv").is_file():
         log(f"generating scale {scale:g} into {folder}")
-        generate(folder, scale, seed, force=True)
+        generate(folder, scale, seed, force=True, tactics=tactics)
     return folder

@@ -99,13 +99,14 @@ def one_seed(
     bulk: bool = False,
     rerun: bool = True,
     params: DetectParams | None = None,
+    tactics: bool = False,
 ) -> list[dict[str, Any]]:
     base = params or DetectParams()
     wipe_database(db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / f"s{scale:g}-{seed}"
-        generate(folder, scale=scale, seed=seed)
+        generate(folder, scale=scale, seed=seed, tactics=tactics)
         if behaviour:
             shares = Path(tmp) / f"b{scale:g}-{seed}"
             behaviour_only(folder, shares)
@@ -153,11 +154,17 @@ def one_seed(
                     "planted": len(planted),
                     "decoy_groups": len(evaluation["decoys"]),
                     "decoy_groups_flagged": flagged_decoys,
+                    "decoy_actors_flagged": sum(int(d["in_flagged"]) for d in evaluation["decoys"]),
                     "flagged_networks": evaluation["flagged_networks"],
                     "identical_rerun": None
                     if again is None
                     else memberships(db, result.run_id) == memberships(db, again.run_id),
                     "detect_seconds": round(seconds, 1),
+                    # Stage times and each pair signal's own pass (bench/detect.py has
+                    # the medians; these are one run's, for the record).
+                    "stages": result.timings,
+                    "passes": result.engine.get("seconds", {}),
+                    "amplified": result.counts.get("amplified", 0),
                     "load_seconds": round(load_seconds, 1),
                     "behaviour_only": behaviour,
                     "tiers": {
@@ -233,6 +240,17 @@ def main() -> None:
     parser.add_argument("--bulk", action="store_true", help="load with the bulk importer")
     parser.add_argument("--no-rerun", action="store_true", help="skip the second detection")
     parser.add_argument(
+        "--params",
+        default="{}",
+        help='other detection parameters as JSON, e.g. {"object_signals": []} (the old signals)',
+    )
+    parser.add_argument("--name", default=None, help="results file stem (default from the scale)")
+    parser.add_argument(
+        "--tactics",
+        action="store_true",
+        help="the extended scenario: tactic networks and their look-alikes (scenario/tactics.py)",
+    )
+    parser.add_argument(
         "--engine", default="duckdb", help="pair engine: duckdb (default), cypher or spark"
     )
     args = parser.parse_args()
@@ -250,11 +268,14 @@ def main() -> None:
                     args.behaviour_only,
                     args.bulk,
                     not args.no_rerun,
-                    DetectParams(engine=args.engine),
+                    DetectParams(engine=args.engine, **json.loads(args.params)),
+                    args.tactics,
                 )
             )
     RESULTS.mkdir(exist_ok=True)
     stem = f"quality-scale{args.scale:g}" + ("-behaviour-only" if args.behaviour_only else "")
+    stem += "-tactics" if args.tactics else ""
+    stem = args.name or stem
     (RESULTS / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(rows))
     print(markdown(rows))

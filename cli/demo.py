@@ -107,6 +107,15 @@ def generate(
             "with truth.csv and decoys.csv to evaluate it.",
         ),
     ] = False,
+    tactics: Annotated[
+        bool,
+        typer.Option(
+            "--tactics",
+            help="Add networks that dodge exact-match co-sharing (tracked links, hashtag "
+            "swarms, reused images, boosted pages) and their authentic look-alikes "
+            "(an activists' day of action, a chain message).",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -139,9 +148,11 @@ def generate(
 
       cib demo generate --out demo --behaviour-only
       cib load demo/behaviour-only/shares.csv --format coortweet
+
+      cib demo generate --out extended --tactics
     """
     if quiet or not err.is_terminal:
-        summary = generate_scenario(out, scale, seed, compress, None, force=force)
+        summary = generate_scenario(out, scale, seed, compress, None, force=force, tactics=tactics)
     else:
         columns = (
             TextColumn("{task.description:>14}"),
@@ -151,7 +162,9 @@ def generate(
         )
         with Progress(*columns, console=err, transient=False) as progress:
             bar = _Bar(progress)
-            summary = generate_scenario(out, scale, seed, compress, bar, force=force)
+            summary = generate_scenario(
+                out, scale, seed, compress, bar, force=force, tactics=tactics
+            )
             bar.finish()
     shares = None
     if behaviour_only:

@@ -67,6 +67,7 @@ SCHEMA: tuple[SchemaItem, ...] = (
     # Lookups the signal queries and analysts rely on
     _index("Post", "created_at"),
     _index("Post", "text_hash"),
+    _index("Post", "image_hash"),
     _index("Account", "created_at"),
     _index("Page", "created_at"),
     _index("Network", "run_id"),

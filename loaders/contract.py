@@ -167,9 +167,12 @@ CONTRACT: dict[str, FileSpec] = {
                 _c("url", T.URL),
                 _c("hashtags", T.TAGS),
                 _c("shared_post_id", T.ID),
+                _c("image_hash", T.ID),
             ),
             after=("accounts", "pages"),
-            description="Posts; a reshare names the post it shares.",
+            description="Posts; a reshare names the post it shares. `image_hash` is the "
+            "perceptual hash of the post's image (any fixed format, e.g. 16 hex digits of a "
+            "pHash; CooRTweet's `phash_id`): posts with the same hash share one image.",
         ),
         FileSpec(
             "ads",

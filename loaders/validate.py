@@ -15,6 +15,7 @@ from cibgraph.loaders.contract import CONTRACT, FileSpec
 from cibgraph.loaders.fingerprints import IdentifierHasher, text_hash
 from cibgraph.loaders.records import Record, Rejection
 from cibgraph.loaders.sources import RawRow
+from cibgraph.loaders.urls import keep_given_url
 from cibgraph.loaders.values import BadValue, is_missing, parse, parse_text
 
 EXTRA_PREFIX = "x_"
@@ -181,6 +182,7 @@ def _post(v: dict[str, Any], ctx: ValidationContext) -> Record:
         urls=[v["url"]] if v["url"] else [],
         hashtags=v["hashtags"],
         shared_post_id=v["shared_post_id"],
+        extra_props=_props(v, "image_hash"),
     )
     return Record(f"posts_by_{v['author_type']}", v["post_id"], row)
 
@@ -227,6 +229,8 @@ def validate_row(kind: str, raw: RawRow, ctx: ValidationContext) -> Record | Rej
         return values
     try:
         record = BUILDERS[kind](values, ctx)
+        if kind == "posts":
+            keep_given_url(record.row, values["url"], raw.values.get("url"))
     except BadValue as exc:
         column = "value" if kind == "identifiers" else None
         return Rejection(raw.line, column, str(exc), raw.raw)

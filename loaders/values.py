@@ -11,9 +11,10 @@ import math
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 from cibgraph.loaders.contract import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Column, FieldType
+from cibgraph.loaders.urls import canonical_url
 
 # Epoch seconds outside 1990..2100 are almost always milliseconds or garbage.
 MIN_EPOCH = 631_152_000  # 1990-01-01
@@ -223,19 +224,12 @@ def parse_url(value: Any) -> str:
         raise BadValue(f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise BadValue(f"not an absolute http(s) URL: {text[:60]!r}")
-    return _normalised(parts)
+    return canonical_url(text)
 
 
 def normalise_url(url: str) -> str:
-    """Lower-case scheme and host, drop the fragment: the same link shared twice must match."""
-    return _normalised(urlsplit(url))
-
-
-def _normalised(parts: SplitResult) -> str:
-    netloc = parts.netloc.lower()
-    path = parts.path or "/"
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme.lower()}://{netloc}{path}{query}"
+    """The canonical form (loaders/urls.py): the same link shared twice must match."""
+    return canonical_url(url)
 
 
 def parse(column: Column, value: Any, *, assume_utc: bool = False) -> Any:

@@ -24,6 +24,7 @@ from cibgraph.scenario.activity import POSTS_PER_SCALE, EverydayPosts
 from cibgraph.scenario.decoys import FanClub, MediaGroup, ViralLink
 from cibgraph.scenario.identifiers import IdentifierValues
 from cibgraph.scenario.ids import AdIds, PostIds, Roster, interleave
+from cibgraph.scenario.lookalikes import ActivistCampaign, ChainMessage
 from cibgraph.scenario.model import Group, PostingPopulation, Row, Shared
 from cibgraph.scenario.organic import OrganicCrowd
 from cibgraph.scenario.planted import (
@@ -34,6 +35,7 @@ from cibgraph.scenario.planted import (
 )
 from cibgraph.scenario.randomness import component_rng
 from cibgraph.scenario.syndicate import Syndicate
+from cibgraph.scenario.tactics import TacticNetwork, tactic_specs
 from cibgraph.scenario.writer import TableWriter, file_name
 
 FILE_KINDS: tuple[str, ...] = (*LOAD_ORDER, TRUTH.kind, DECOYS.kind)
@@ -137,8 +139,12 @@ class Scenario:
         )
 
 
-def build_scenario(scale: float, seed: int) -> Scenario:
-    """Plan the groups for ``scale`` and give every actor its id (no files yet)."""
+def build_scenario(scale: float, seed: int, tactics: bool = False) -> Scenario:
+    """Plan the groups for ``scale`` and give every actor its id (no files yet).
+
+    ``tactics`` adds the networks that dodge exact-match co-sharing
+    (scenario/tactics.py) and their authentic look-alikes (scenario/lookalikes.py).
+    """
     scale = check_scale(scale)
     shared = Shared(
         post_ids=PostIds(component_rng(seed, "ids", "posts")),
@@ -157,7 +163,13 @@ def build_scenario(scale: float, seed: int) -> Scenario:
     decoys += [Syndicate(shared, seed, i) for i in range(1, 2 + extra)]
     decoys += [FanClub(shared, seed, i) for i in range(1, 2 + extra)]
     decoys += [ViralLink(shared, seed, i, crowd, scale) for i in range(1, 4 + extra)]
-    groups: list[Group] = [crowd, *planted, *decoys]
+    tactic_networks: list[Group] = []
+    if tactics:
+        tactic_networks = [TacticNetwork(shared, seed, spec) for spec in tactic_specs(scale, seed)]
+        alike = 0 if scale <= 1 else round(scale / 2)
+        decoys += [ActivistCampaign(shared, seed, i) for i in range(1, 2 + alike)]
+        decoys += [ChainMessage(shared, seed, i) for i in range(1, 2 + alike)]
+    groups: list[Group] = [crowd, *planted, *tactic_networks, *decoys]
 
     accounts = interleave(
         [g.accounts_needed for g in groups],
@@ -182,11 +194,12 @@ def generate(
     progress: Progress | None = None,
     *,
     force: bool = False,
+    tactics: bool = False,
 ) -> GenerationSummary:
     """Write a scenario to ``out_dir``; refuses a non-empty folder unless ``force``."""
     started = time.perf_counter()
     report = progress or SilentProgress()
-    scenario = build_scenario(scale, seed)
+    scenario = build_scenario(scale, seed, tactics)
     _prepare(out_dir, force)
     writers = {
         kind: TableWriter(out_dir / file_name(kind, compress), _spec_names(kind), compress)
@@ -309,4 +322,6 @@ def _write_posts(scenario: Scenario, writer: TableWriter, report: Progress) -> N
     report.stage("posts", everyday_total + sum(g.expected_posts() for g in scenario.groups))
     streams = [iter(everyday), *(group.posts() for group in scenario.groups)]
     merged = heapq.merge(*streams, key=itemgetter(0))
-    _write(writer, (row for _, row in merged), report)
+    # Groups older than the image_hash column give one cell fewer: an empty image.
+    width = len(CONTRACT["posts"].names)
+    _write(writer, (row if len(row) == width else (*row, "") for _, row in merged), report)

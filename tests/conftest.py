@@ -87,11 +87,11 @@ class DetectedScenario:
 
 
 def detect_scenario(
-    db: Database, folder: Path, scale: float = 0.2, seed: int = 3
+    db: Database, folder: Path, scale: float = 0.2, seed: int = 3, tactics: bool = False
 ) -> DetectedScenario:
     """Wipe the server, generate a scenario into ``folder``, load it and run detection."""
     wipe(db)
-    generate(folder, scale=scale, seed=seed)
+    generate(folder, scale=scale, seed=seed, tactics=tactics)
     load(db, plan_load([folder]), LoadOptions(rejects_dir=folder / "rejects"))
     result = detect(db, DetectParams())
     return DetectedScenario(folder, folder / "truth.csv", result.run_id, result)
@@ -117,6 +117,17 @@ def detected_scenario(db: Database, tmp_path_factory: pytest.TempPathFactory) ->
         return cached[0]
     scenario = detect_scenario(db, tmp_path_factory.mktemp("scenario"))
     _SCENARIO["scenario"] = (scenario, data_fingerprint(db))
+    return scenario
+
+
+@pytest.fixture(scope="module")
+def tactics_scenario(db: Database, tmp_path_factory: pytest.TempPathFactory) -> DetectedScenario:
+    """The scale-0.2 scenario with the tactic networks and look-alikes, detected."""
+    cached = _SCENARIO.get("tactics")
+    if cached is not None and _still_there(db, *cached):
+        return cached[0]
+    scenario = detect_scenario(db, tmp_path_factory.mktemp("tactics"), tactics=True)
+    _SCENARIO["tactics"] = (scenario, data_fingerprint(db))
     return scenario
 
 

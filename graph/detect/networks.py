@@ -62,6 +62,8 @@ class CandidateNetwork:
     tier: str = ""
     id: str = ""
     rank: int = 0
+    # Members that joined as amplified assets (graph/detect/amplified.py): their evidence.
+    amplified: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def group(assignments: Mapping[str, int], min_size: int) -> list[list[str]]:
@@ -155,6 +157,7 @@ def network_props(network: CandidateNetwork) -> dict[str, Any]:
             {"coordination": score.signal_shares, "inauthenticity": score.cue_contributions}
         ),
         "cues": json.dumps(score.cues),
+        "amplified": json.dumps(network.amplified, sort_keys=True) if network.amplified else None,
         "top_organization": network.attribution[0].name if network.attribution else None,
         "top_organization_share": network.attribution[0].share if network.attribution else 0.0,
     }

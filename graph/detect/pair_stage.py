@@ -61,8 +61,11 @@ def pair_signals(
         )
         try:
 
-            def co_share(pass_: CoShareParams) -> Iterable[dict[str, Any]]:
-                rows: Iterator[dict[str, Any]] = engine.co_share(pass_, _label(pass_))
+            def co_share(
+                pass_: CoShareParams, signal: str = "co_share"
+            ) -> Iterable[dict[str, Any]]:
+                label = _label(pass_) if signal == "co_share" else signal
+                rows: Iterator[dict[str, Any]] = engine.co_share(pass_, label, signal)
                 return rows
 
             pairs = collect_pairs(runner, params, library, co_share=co_share)

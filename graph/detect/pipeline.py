@@ -1,8 +1,9 @@
 """One detection run, stage by stage, each timed and recorded on the DetectionRun.
 
-prepare -> window -> signals -> edges -> projection -> communities -> scoring ->
-attribution -> write-back. Any failure marks the run failed (with the error) and
-drops its in-memory graph; nothing of a failed run is ever shown as complete.
+prepare -> window -> shares -> signals -> edges -> projection -> communities ->
+scoring -> amplified -> attribution -> write-back. Any failure marks the run failed
+(with the error) and drops its in-memory graph; nothing of a failed run is ever shown
+as complete.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cibgraph.core.runner import QueryRunner
 from cibgraph.graph import runs as lifecycle
 from cibgraph.graph.connection import Database
 from cibgraph.graph.detect import runs
+from cibgraph.graph.detect.amplified import attach_amplified
 from cibgraph.graph.detect.attribution import affiliations_of, attribute
 from cibgraph.graph.detect.behaviour import background_hours, behaviour, member_posts
 from cibgraph.graph.detect.edges import write_edges
@@ -46,6 +48,7 @@ from cibgraph.graph.detect.scoring import (
 from cibgraph.graph.detect.signals import (
     NO_LIMIT,
     CoordinationPairs,
+    PairEvidence,
     estimate_window,
 )
 from cibgraph.graph.gds import Gds
@@ -185,10 +188,8 @@ def _score(
         affiliations=bool(runner.read(HOLDS_AFFILIATIONS)[0]["found"]),
     )
     network_of = {key: index for index, keys in enumerate(groups) for key in keys}
-    internal: list[dict[str, float]] = [
-        {"co_share": 0.0, "slow_co_share": 0.0, "shared_admin": 0.0, "shared_identifier": 0.0}
-        for _ in groups
-    ]
+    signals = PairEvidence().contributions(params)
+    internal: list[dict[str, float]] = [dict.fromkeys(signals, 0.0) for _ in groups]
     sharers: set[str] = set()
     for (a, b), evidence in pairs.pairs.items():
         index = network_of.get(a)
@@ -309,6 +310,9 @@ def detect(
         with clock.stage("scoring"):
             groups = group(community.assignments, params.min_network_size) if community else []
             networks = _score(runner, library, groups, pairs, params)
+        with clock.stage("amplified"):
+            amplified = attach_amplified(runner, networks)
+            # Ranked once the amplified assets joined: equal scores rank by size.
             _rank(run_id, networks)
         with clock.stage("attribution"):
             affiliation_rows = affiliations_of(runner, {k for n in networks for k in n.members})
@@ -322,6 +326,7 @@ def detect(
             "edges": edges,
             "actors_in_graph": len(pairs.actors()),
             "networks": len(networks),
+            "amplified": amplified,
             "flagged": sum(1 for n in networks if n.flagged),
             **{f"tier_{tier}": sum(1 for n in networks if n.tier == tier) for tier in TIERS},
         }

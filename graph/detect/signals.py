@@ -10,14 +10,14 @@ per-signal contributions stay on each edge.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cibgraph.core.errors import CibError
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.detect.params import DetectParams
-from cibgraph.graph.pairs.definition import CoShareParams
+from cibgraph.graph.pairs.definition import OBJECT_SIGNALS, CoShareParams
 from cibgraph.queries.registry import Library, load_library
 
 # Library queries cap their rows for Browser; detection wants every row.
@@ -45,6 +45,11 @@ class PairEvidence:
     slow_co_share_score: float = 0.0
     shared_admins: int = 0
     shared_identifiers: int = 0
+    # The newer object signals: distinct objects co-shared and their rarity score.
+    co_hashtag_objects: int = 0
+    co_hashtag_score: float = 0.0
+    co_image_objects: int = 0
+    co_image_score: float = 0.0
 
     def contributions(self, params: DetectParams) -> dict[str, float]:
         """Each signal's share of the edge weight (before normalising)."""
@@ -55,6 +60,8 @@ class PairEvidence:
             "shared_admin": params.shared_admin_weight * math.log2(1 + self.shared_admins),
             "shared_identifier": params.shared_identifier_weight
             * math.log2(1 + self.shared_identifiers),
+            "co_hashtag": params.co_hashtag_weight * self.co_hashtag_score,
+            "co_image": params.co_image_weight * self.co_image_score,
         }
 
     def weight(self, params: DetectParams) -> float:
@@ -107,7 +114,12 @@ def _run(
     return runner.read(query.cypher, query.bind({k: str(v) for k, v in values.items()}))
 
 
-CoShareSource = Callable[[CoShareParams], Iterable[dict[str, Any]]]
+class CoShareSource(Protocol):
+    """Computes one pass of an object signal (``signal``: a key of OBJECT_SIGNALS)."""
+
+    def __call__(
+        self, pass_: CoShareParams, signal: str = "co_share"
+    ) -> Iterable[dict[str, Any]]: ...
 
 
 def co_share_passes(params: DetectParams) -> tuple[CoShareParams, CoShareParams | None]:
@@ -131,15 +143,30 @@ def co_share_passes(params: DetectParams) -> tuple[CoShareParams, CoShareParams 
     return fast, slow
 
 
+def object_passes(params: DetectParams) -> dict[str, CoShareParams]:
+    """The newer object signals' passes (fast window only), by signal name."""
+    if params.window is None:
+        raise ValueError("resolve the window before collecting pairs")
+    every = {
+        "co_hashtag": CoShareParams(
+            params.window, params.hashtag_min_weight, params.hashtag_max_object_shares
+        ),
+        "co_image": CoShareParams(
+            params.window, params.image_min_weight, params.image_max_object_shares
+        ),
+    }
+    return {name: pass_ for name, pass_ in every.items() if name in params.object_signals}
+
+
 def cypher_co_share(runner: QueryRunner, library: Library | None = None) -> CoShareSource:
     """The co-share signal by the query library's own co_share_pairs (in one transaction)."""
     library = library or load_library()
 
-    def run(pass_: CoShareParams) -> Iterable[dict[str, Any]]:
+    def run(pass_: CoShareParams, signal: str = "co_share") -> Iterable[dict[str, Any]]:
         return _run(
             runner,
             library,
-            "co_share_pairs",
+            OBJECT_SIGNALS[signal].query,
             {**pass_.bindings(), "limit": NO_LIMIT},
         )
 
@@ -183,6 +210,15 @@ def collect_pairs(
             if not evidence.sample_objects:
                 evidence.sample_objects = list(row["sample_objects"])
             result.counts["slow_co_share"] += 1
+    for name, pass_ in object_passes(params).items():
+        result.counts[name] = 0
+        for row in co_share(pass_, name):
+            evidence = result.get(row["a"], row["b"])
+            setattr(evidence, f"{name}_objects", int(row["weight"]))
+            setattr(evidence, f"{name}_score", float(row["score"]))
+            if not evidence.sample_objects:
+                evidence.sample_objects = list(row["sample_objects"])
+            result.counts[name] += 1
     admins = _run(runner, library, "shared_admins", {"min_shared": 1, "limit": NO_LIMIT})
     result.counts["shared_admin"] = 0
     for row in admins:

@@ -24,7 +24,14 @@ from cibgraph.core.values import native, stored_json
 from cibgraph.graph.exports.progress import NoProgress, Progress
 from cibgraph.graph.runs import RunInfo, resolve_run
 
-SIGNALS = ("co_share", "slow_co_share", "shared_admin", "shared_identifier")
+SIGNALS = (
+    "co_share",
+    "slow_co_share",
+    "shared_admin",
+    "shared_identifier",
+    "co_hashtag",
+    "co_image",
+)
 
 NETWORKS = """
 MATCH (run:DetectionRun {id: $run_id})<-[:DETECTED_IN]-(n:Network)
@@ -198,6 +205,8 @@ class EdgeRecord:
     slow_co_share: float
     shared_admin: float
     shared_identifier: float
+    co_hashtag: float
+    co_image: float
     co_share_objects: int
     slow_co_share_objects: int
     shared_admins: int
@@ -223,6 +232,8 @@ class EdgeRecord:
             slow_co_share=_float(props.get("slow_co_share")),
             shared_admin=_float(props.get("shared_admin")),
             shared_identifier=_float(props.get("shared_identifier")),
+            co_hashtag=_float(props.get("co_hashtag")),
+            co_image=_float(props.get("co_image")),
             co_share_objects=_int(props.get("co_share_objects")),
             slow_co_share_objects=_int(props.get("slow_co_share_objects")),
             shared_admins=_int(props.get("shared_admins")),

@@ -33,6 +33,34 @@ SAMPLES = 5
 
 
 @dataclass(frozen=True)
+class ObjectSignal:
+    """One co-share signal: the same SQL over the share rows of some object kinds."""
+
+    name: str
+    kinds: tuple[str, ...]
+    # The query library's Cypher for the same pairs (a test holds the two equal).
+    query: str
+
+    @property
+    def view(self) -> str:
+        # The engines register one view per signal under this name (a code constant,
+        # never input): the statement's table is renamed to it.
+        return f"shares_{self.name}"
+
+
+# Every object signal, by name. co_share is the original three objects; each newer
+# object is its own signal with its own weight (README, "Signals").
+OBJECT_SIGNALS: dict[str, ObjectSignal] = {
+    s.name: s
+    for s in (
+        ObjectSignal("co_share", ("url", "post", "text"), "co_share_pairs"),
+        ObjectSignal("co_hashtag", ("tags",), "co_hashtag_pairs"),
+        ObjectSignal("co_image", ("image",), "co_image_pairs"),
+    )
+}
+
+
+@dataclass(frozen=True)
 class CoShareParams:
     """One pass of the signal: the fast window, or the slow pass over rare objects."""
 
@@ -63,11 +91,20 @@ def _parsed() -> exp.Expr:
     return sqlglot.parse_one(text, read="duckdb")
 
 
-def co_share_sql(params: CoShareParams, dialect: str = "duckdb") -> str:
-    """The statement over a table named ``shares``, parameters bound, in ``dialect``."""
+def co_share_sql(params: CoShareParams, dialect: str = "duckdb", table: str = "shares") -> str:
+    """The statement over the table ``table``, parameters bound, in ``dialect``.
+
+    ``table`` is ``shares`` or a signal's view (``ObjectSignal.view``), nothing else.
+    """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}")
+    if table != "shares" and table not in {s.view for s in OBJECT_SIGNALS.values()}:
+        raise ValueError(f"unknown share table {table!r}")
     bound = exp.replace_placeholders(_parsed().copy(), **params.bindings())
+    if table != "shares":
+        for node in bound.find_all(exp.Table):
+            if node.name == "shares":
+                node.set("this", exp.to_identifier(table))
     return bound.sql(dialect=dialect, comments=False)
 
 

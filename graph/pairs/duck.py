@@ -17,7 +17,12 @@ from typing import Any
 import duckdb
 
 from cibgraph.core.errors import InsufficientMemory
-from cibgraph.graph.pairs.definition import CoShareParams, co_share_sql, pair_row
+from cibgraph.graph.pairs.definition import (
+    OBJECT_SIGNALS,
+    CoShareParams,
+    co_share_sql,
+    pair_row,
+)
 from cibgraph.graph.pairs.limits import duckdb_limit
 
 FETCH_ROWS = 50_000
@@ -46,13 +51,21 @@ class DuckDbEngine:
             config["threads"] = threads
         self.connection = duckdb.connect(":memory:", config=config)
         # A view over the file (the relation API: no path inside a SQL string).
-        self.connection.read_parquet(str(shares)).create_view("shares")
+        table = self.connection.read_parquet(str(shares))
+        table.create_view("shares")
+        for signal in OBJECT_SIGNALS.values():
+            # The kinds are code constants (definition.OBJECT_SIGNALS), never input.
+            kinds = ", ".join(f"'{kind}'" for kind in signal.kinds)
+            table.filter(f"kind IN ({kinds})").create_view(signal.view)
         self.seconds: dict[str, float] = {}
 
-    def co_share(self, params: CoShareParams, label: str = "co_share") -> Iterator[dict[str, Any]]:
+    def co_share(
+        self, params: CoShareParams, label: str = "co_share", signal: str = "co_share"
+    ) -> Iterator[dict[str, Any]]:
         started = time.perf_counter()
+        view = OBJECT_SIGNALS[signal].view
         try:
-            cursor = self.connection.execute(co_share_sql(params, "duckdb"))
+            cursor = self.connection.execute(co_share_sql(params, "duckdb", view))
             while batch := cursor.fetchmany(FETCH_ROWS):
                 for values in batch:
                     yield pair_row(values)

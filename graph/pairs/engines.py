@@ -11,11 +11,12 @@ from cibgraph.graph.pairs.definition import CoShareParams
 
 class PairEngine(Protocol):
     name: str
-    # Seconds per pass, by label ("co_share", "slow_co_share"), once a pass is read.
+    # Seconds per pass, by label ("co_share", "slow_co_share", "co_hashtag", ...), once
+    # a pass is read; ``signal`` picks the object kinds (definition.OBJECT_SIGNALS).
     seconds: dict[str, float]
 
     def co_share(
-        self, params: CoShareParams, label: str = "co_share"
+        self, params: CoShareParams, label: str = "co_share", signal: str = "co_share"
     ) -> Iterator[dict[str, Any]]: ...
 
     def close(self) -> None: ...

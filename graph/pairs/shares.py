@@ -1,10 +1,11 @@
 """The share table: one row per (post, object shared), streamed from Neo4j to Parquet.
 
-The columns are what the co-share signal needs and nothing else: actor key, object key
-(``url:``/``post:``/``text:`` + id, the keys co_share_pairs.cypher builds), object kind
-and epoch seconds. Posts are read in pages of the Post.id index order, one read
-transaction per page, and each page is appended to the Parquet file as a row group, so
-neither the server nor this process ever holds the whole table.
+The columns are what the co-share signals need and nothing else: actor key, object key
+(``url:``/``post:``/``text:`` + id, the keys co_share_pairs.cypher builds; ``tags:`` +
+the post's hashtag set and ``image:`` + its image hash, the keys of co_hashtag_pairs and
+co_image_pairs), object kind and epoch seconds. Posts are read in pages of the Post.id
+index order, one read transaction per page, and each page is appended to the Parquet
+file as a row group, so neither the server nor this process ever holds the whole table.
 """
 
 from __future__ import annotations
@@ -39,8 +40,25 @@ WITH p ORDER BY p.id LIMIT $page
 OPTIONAL MATCH (a:Actor)-[:POSTED]->(p)
 RETURN collect([p.id, a.key, p.created_at.epochSeconds, p.text_hash,
                 [(p)-[:LINKS_TO]->(u:Url) | u.url],
-                [(p)-[:SHARES]->(o:Post) | o.id]]) AS posts
+                [(p)-[:SHARES]->(o:Post) | o.id],
+                apoc.coll.sort([(p)-[:TAGS]->(h:Hashtag) | h.tag]),
+                p.image_hash]) AS posts
 """
+
+# A post's hashtags are one object when it has at least this many (one tag is a topic,
+# not a sequence: co_hashtag_pairs.cypher uses the same bound).
+MIN_TAGS = 2
+
+
+def tags_object(tags: list[str]) -> str:
+    """The hashtag-set object's key, as co_hashtag_pairs.cypher builds it.
+
+    A set, not the order the author typed: planted campaigns shuffle their tags, and
+    CooRTweet's layout gives one row per tag, so the order is not even in the data
+    (README, "Hashtag sets").
+    """
+    return "tags:" + " ".join("#" + tag for tag in tags)
+
 
 # Pages of 20,000 posts keep each transaction to a few MB.
 PAGE_SIZE = 20_000
@@ -54,7 +72,8 @@ class ShareTable:
     seconds: float
 
 
-Post = list[Any]  # [id, actor key, epoch seconds, text hash, urls, shared post ids]
+# [id, actor key, epoch seconds, text hash, urls, shared post ids, sorted tags, image hash]
+Post = list[Any]
 
 
 def _batch(page: list[Post]) -> pa.RecordBatch:
@@ -69,7 +88,7 @@ def _batch(page: list[Post]) -> pa.RecordBatch:
         kinds.append(kind)
         times.append(t)
 
-    for _, actor, t, text, urls, shared in page:
+    for _, actor, t, text, urls, shared, tags, image in page:
         if t is None:
             continue
         for url in urls:
@@ -78,6 +97,10 @@ def _batch(page: list[Post]) -> pa.RecordBatch:
             add(actor, f"post:{post}", "post", t)
         if text is not None:
             add(actor, f"text:{text}", "text", t)
+        if len(tags) >= MIN_TAGS:
+            add(actor, tags_object(tags), "tags", t)
+        if image is not None:
+            add(actor, f"image:{image}", "image", t)
     return pa.record_batch([actors, objects, kinds, times], schema=SCHEMA)
 
 

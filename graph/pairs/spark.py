@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cibgraph.core.errors import UsageError
-from cibgraph.graph.pairs.definition import CoShareParams, co_share_sql, pair_row
+from cibgraph.graph.pairs.definition import (
+    OBJECT_SIGNALS,
+    CoShareParams,
+    co_share_sql,
+    pair_row,
+)
 from cibgraph.graph.pairs.limits import spark_size
 
 if TYPE_CHECKING:
@@ -56,12 +61,18 @@ class SparkEngine:
     def __init__(self, session: SparkSession, shares: Path | str, stop: bool = True) -> None:
         self.session = session
         self.stop = stop
-        session.read.parquet(str(shares)).createOrReplaceTempView("shares")
+        frame = session.read.parquet(str(shares))
+        frame.createOrReplaceTempView("shares")
+        for signal in OBJECT_SIGNALS.values():
+            frame.where(frame.kind.isin(list(signal.kinds))).createOrReplaceTempView(signal.view)
         self.seconds: dict[str, float] = {}
 
-    def co_share(self, params: CoShareParams, label: str = "co_share") -> Iterator[dict[str, Any]]:
+    def co_share(
+        self, params: CoShareParams, label: str = "co_share", signal: str = "co_share"
+    ) -> Iterator[dict[str, Any]]:
         started = time.perf_counter()
-        frame = self.session.sql(co_share_sql(params, "spark"))
+        view = OBJECT_SIGNALS[signal].view
+        frame = self.session.sql(co_share_sql(params, "spark", view))
         # collect(), not toLocalIterator(): pyspark 3.5's iterator leaves its socket
         # open (a ResourceWarning), and the pairs are held by the caller anyway.
         for row in frame.collect():
@@ -70,6 +81,8 @@ class SparkEngine:
 
     def close(self) -> None:
         self.session.catalog.dropTempView("shares")
+        for signal in OBJECT_SIGNALS.values():
+            self.session.catalog.dropTempView(signal.view)
         if self.stop:
             self.session.stop()
 

@@ -41,6 +41,8 @@ SIGNAL_NAMES: dict[str, str] = {
     "slow_co_share": "co-sharing the same rare links, posts or texts within a day",
     "shared_admin": "pages run by the same admins",
     "shared_identifier": "accounts sharing devices, phones, IPs or payment details",
+    "co_hashtag": "posting the same set of hashtags within the window",
+    "co_image": "posting the same image within the window",
 }
 
 CUE_NAMES: dict[str, str] = {

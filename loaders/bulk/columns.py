@@ -42,6 +42,7 @@ POST = (
     *_contract_columns("posts", "created_at", "text"),
     ("text_hash", "string"),
     ("image_hash", "string"),
+    ("url_given", "string"),
     ("domain", "string"),
     ("surrogate_id", "boolean"),
     ("reply_to_id", "string"),

@@ -245,9 +245,48 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
         "slow_co_share": 1,
         "shared_admin": 1,
         "shared_identifier": 1,
+        "co_hashtag": 0,
+        "co_image": 0,
     }
     off = collect_pairs(RecordingRunner(), DetectParams(window=60, slow_window=0))
     assert off.counts["slow_co_share"] == 0
+
+
+def _pair_row(weight: int, score: float, sample: str) -> dict[str, object]:
+    return {
+        "a": "account:1",
+        "b": "account:2",
+        "weight": weight,
+        "score": score,
+        "min_gap": 3,
+        "urls": 0,
+        "reshares": 0,
+        "texts": 0,
+        "sample_objects": [sample],
+    }
+
+
+def test_hashtag_and_image_signals_are_their_own_contributions() -> None:
+    runner = RecordingRunner(
+        answers={
+            "WHERE COUNT { (p)-[:TAGS]->(:Hashtag) } >= 2": [_pair_row(4, 3.0, "tags:#a #b")],
+            "WHERE p.image_hash IS NOT NULL": [_pair_row(2, 1.5, "image:ff00")],
+        }
+    )
+    params = DetectParams(window=60)
+    pairs = collect_pairs(runner, params)
+    evidence = pairs.pairs[("account:1", "account:2")]
+    assert (evidence.co_hashtag_objects, evidence.co_hashtag_score) == (4, 3.0)
+    assert (evidence.co_image_objects, evidence.co_image_score) == (2, 1.5)
+    assert evidence.co_share_objects == 0 and evidence.sample_objects == ["tags:#a #b"]
+    contributions = evidence.contributions(params)
+    assert contributions["co_hashtag"] == params.co_hashtag_weight * 3.0
+    assert contributions["co_image"] == params.co_image_weight * 1.5
+    assert contributions["co_share"] == 0.0
+    tags = next(c for c in runner.calls if "(p)-[:TAGS]->(:Hashtag)" in c.query)
+    assert tags.params["max_object_shares"] == params.hashtag_max_object_shares
+    assert tags.params["exclude_within"] == -1
+    assert pairs.counts["co_hashtag"] == 1 and pairs.counts["co_image"] == 1
 
 
 def test_slow_pass_counts_only_objects_slower_than_the_fast_window() -> None:
@@ -263,8 +302,10 @@ def test_slow_pass_counts_only_objects_slower_than_the_fast_window() -> None:
 def test_an_engine_answers_the_co_share_passes_instead_of_cypher() -> None:
     asked = []
 
-    def engine(pass_: Any) -> list[dict[str, Any]]:
-        asked.append(pass_)
+    def engine(pass_: Any, signal: str = "co_share") -> list[dict[str, Any]]:
+        asked.append((signal, pass_))
+        if signal != "co_share":
+            return []
         return [
             {
                 "a": "account:b",
@@ -281,7 +322,12 @@ def test_an_engine_answers_the_co_share_passes_instead_of_cypher() -> None:
 
     runner = RecordingRunner()
     pairs = collect_pairs(runner, DetectParams(window=60), co_share=engine)
-    assert [p.exclude_within for p in asked] == [-1, 60]
+    assert [(signal, p.exclude_within) for signal, p in asked] == [
+        ("co_share", -1),
+        ("co_share", 60),
+        ("co_hashtag", -1),
+        ("co_image", -1),
+    ]
     assert not [c for c in runner.calls if "MATCH (o:Url)" in c.query]
     evidence = pairs.pairs[("account:a", "account:b")]
     assert (evidence.co_share_objects, evidence.slow_co_share_objects) == (2, 2)

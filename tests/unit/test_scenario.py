@@ -236,6 +236,7 @@ def test_the_format_checker_catches_bad_values() -> None:
             "url": "https://real-news.com/a",
             "hashtags": "#Election",
             "shared_post_id": "",
+            "image_hash": "",
         }
     ]
     problems = " ".join(format_problems("posts", bad))
@@ -247,6 +248,29 @@ def test_every_value_respects_the_formats(reference: Scenario) -> None:
     for kind in KINDS:
         problems = list(format_problems(kind, reference[kind]))
         assert problems == [], f"{len(problems)} problems, first: {problems[:5]}"
+
+
+def test_the_tactics_scenario_respects_the_formats_and_tracks_its_links(
+    tmp_path: Path,
+) -> None:
+    generate(tmp_path / "out", 0.1, seed=3, tactics=True)
+    extended = Scenario(tmp_path / "out")
+    for kind in KINDS:
+        # Tracked copies may carry a default port: the host check reads the name only.
+        rows = [
+            {**r, "url": r["url"].replace(":443/", "/").replace(":80/", "/")}
+            if kind == "posts"
+            else r
+            for r in extended[kind]
+        ]
+        problems = list(format_problems(kind, rows))
+        assert problems == [], f"{len(problems)} problems, first: {problems[:5]}"
+    labels = {r["network_label"] for r in extended["truth"]}
+    assert {"tracking_links_1", "hashtag_swarm_1", "reused_images_1", "boosted_pages_1"} <= labels
+    assert {"activists_1", "chain_message_1"} <= {r["decoy_label"] for r in extended["decoys"]}
+    posts = extended["posts"]
+    assert sum(1 for r in posts if "utm_" in r["url"] or "fbclid=" in r["url"]) > 300
+    assert sum(1 for r in posts if r["image_hash"]) > 300
 
 
 def test_ids_are_unique_and_references_resolve(reference: Scenario) -> None:

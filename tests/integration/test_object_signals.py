@@ -1,0 +1,139 @@
+"""The newer object signals on the tactic scenario: one definition, tested twice.
+
+co_hashtag_pairs.cypher and co_image_pairs.cypher are what analysts run in Browser;
+detection computes the same pairs with graph/pairs/co_share.sql over the share
+table's ``tags`` and ``image`` rows. Both must give identical rows, every column, and
+the counts must be what a brute-force pass over the share table says. The tactic
+networks must then be found by them: the tracked links meet as one canonical URL,
+the boosted pages join their network as amplified assets, and no look-alike is flagged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from cibgraph.graph.connection import Database
+from cibgraph.graph.detect.amplified import AMPLIFIED_SHARE, ROLE
+from cibgraph.graph.detect.params import DetectParams
+from cibgraph.graph.detect.signals import cypher_co_share, object_passes
+from cibgraph.graph.pairs.definition import OBJECT_SIGNALS, CoShareParams
+from cibgraph.graph.pairs.duck import DuckDbEngine
+from cibgraph.graph.pairs.shares import extract_shares
+from cibgraph.graph.pairs.spark import SparkEngine, spark_session
+from cibgraph.loaders.truth import evaluate_files
+from tests.conftest import DetectedScenario
+
+pytestmark = pytest.mark.integration
+
+Rows = list[dict[str, Any]]
+
+
+def _sorted(rows: Any) -> Rows:
+    return sorted(rows, key=lambda r: (r["a"], r["b"]))
+
+
+def _weights(shares: Path, pass_: CoShareParams, signal: str) -> dict[tuple[str, str], int]:
+    """Brute force: each pair's distinct objects of the signal's kinds within the window."""
+    kinds = OBJECT_SIGNALS[signal].kinds
+    by_object: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+    for row in pq.read_table(shares).to_pylist():
+        if row["kind"] in kinds:
+            by_object[row["object"]].append((row["t"], row["actor"]))
+    objects: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for obj, shares_of in by_object.items():
+        if not 2 <= len(shares_of) <= pass_.max_object_shares:
+            continue
+        authored = sorted((t, a) for t, a in shares_of if a is not None)
+        for i, (t_x, x) in enumerate(authored):
+            for t_y, y in authored[i + 1 :]:
+                if t_y - t_x > pass_.window:
+                    break
+                if x != y:
+                    objects[(min(x, y), max(x, y))].add(obj)
+    return {pair: len(objs) for pair, objs in objects.items() if len(objs) >= pass_.min_weight}
+
+
+def _passes(scenario: DetectedScenario) -> dict[str, CoShareParams]:
+    return object_passes(DetectParams(window=scenario.result.params.window))
+
+
+def test_new_signals_equal_their_cypher_queries(
+    db: Database, tactics_scenario: DetectedScenario, tmp_path: Path
+) -> None:
+    table = extract_shares(db, tmp_path / "shares.parquet")
+    kinds = {row["kind"] for row in pq.read_table(table.path, columns=["kind"]).to_pylist()}
+    assert {"url", "post", "text", "tags", "image"} <= kinds
+    for signal, pass_ in _passes(tactics_scenario).items():
+        cypher = _sorted(cypher_co_share(db)(pass_, signal))
+        with DuckDbEngine(table.path, tmp_path, "1GB") as engine:
+            duck = _sorted(engine.co_share(pass_, signal=signal))
+        assert len(cypher) > 100, signal
+        assert duck == cypher, signal
+        assert {(r["a"], r["b"]): r["weight"] for r in duck} == _weights(
+            table.path, pass_, signal
+        ), signal
+        prefix = "tags:" if signal == "co_hashtag" else "image:"
+        assert all(s.startswith(prefix) for r in duck for s in r["sample_objects"])
+
+
+# pyspark 3.5 leaves the sockets it reads results through to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_spark_gives_the_new_signals_duckdb_pairs(
+    db: Database, tactics_scenario: DetectedScenario, tmp_path: Path
+) -> None:
+    table = extract_shares(db, tmp_path / "shares.parquet")
+    passes = _passes(tactics_scenario)
+    with DuckDbEngine(table.path, tmp_path, "1GB") as duck:
+        expected = {s: sorted(duck.co_share(p, signal=s), key=str) for s, p in passes.items()}
+    with SparkEngine(spark_session("local[2]", "1GB"), table.path) as spark:
+        for signal, pass_ in passes.items():
+            assert expected[signal], signal
+            assert sorted(spark.co_share(pass_, signal=signal), key=str) == expected[signal]
+
+
+def test_tracked_links_meet_as_one_canonical_url(
+    db: Database, tactics_scenario: DetectedScenario
+) -> None:
+    tracked = db.read(
+        "MATCH (u:Url) WHERE u.url CONTAINS 'utm_' OR u.url CONTAINS 'fbclid=' "
+        "OR u.url CONTAINS ':443/' RETURN count(u) AS n"
+    )[0]["n"]
+    assert tracked == 0
+    given = db.read(
+        "MATCH (p:Post)-[:LINKS_TO]->(u:Url) WHERE p.url_given IS NOT NULL "
+        "RETURN p.url_given AS given, u.url AS url LIMIT 50"
+    )
+    assert len(given) == 50
+    assert all(row["given"] != row["url"] and "?" not in row["url"] for row in given)
+
+
+def test_the_tactic_networks_are_found_and_no_look_alike_is_flagged(
+    db: Database, tactics_scenario: DetectedScenario
+) -> None:
+    folder = tactics_scenario.folder
+    evaluation = evaluate_files(
+        db, folder / "truth.csv", run_id=tactics_scenario.run_id, decoys=folder / "decoys.csv"
+    ).to_dict()
+    planted = {p["label"]: p for p in evaluation["planted"]}
+    for label in ("tracking_links_1", "hashtag_swarm_1", "reused_images_1", "boosted_pages_1"):
+        assert planted[label]["flagged"], label
+    decoys = {d["label"]: d for d in evaluation["decoys"]}
+    assert decoys["activists_1"]["in_flagged"] == 0
+    assert decoys["chain_message_1"]["in_flagged"] == 0
+    # The six boosted pages only posted: they are in no pair, and join as amplified.
+    rows = db.read(
+        "MATCH (p:Page)-[m:MEMBER_OF {run_id: $run}]->(n:Network {flagged: true}) "
+        "WHERE m.role = $role RETURN p.key AS key, n.amplified AS evidence",
+        {"run": tactics_scenario.run_id, "role": ROLE},
+    )
+    assert len(rows) >= 6
+    for row in rows:
+        evidence = json.loads(row["evidence"])[row["key"]]
+        assert evidence["reshares_from_members"] >= AMPLIFIED_SHARE * evidence["reshares"]
