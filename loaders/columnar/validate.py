@@ -21,6 +21,7 @@ from cibgraph.loaders.contract import CONTRACT, FileSpec
 from cibgraph.loaders.fingerprints import text_hash
 from cibgraph.loaders.records import Record, Rejection
 from cibgraph.loaders.sources import RawRow
+from cibgraph.loaders.urls import keep_given_url
 from cibgraph.loaders.validate import BUILDERS, ValidationContext
 from cibgraph.loaders.values import BadValue
 
@@ -65,6 +66,12 @@ def _posts(
     """Posts, the big file, built without a dict of values per row: as
     ``validate._post`` / ``post_row`` build them."""
     hashes = text_of(v["text"], text_hash)
+    # The URL as written, for url_given (keep_given_url, as validate_row does).
+    given = (
+        block.table.column("url").to_pylist()
+        if "url" in block.table.column_names
+        else [None] * block.rows
+    )
     rows = zip(
         sure,
         v["post_id"],
@@ -76,13 +83,30 @@ def _posts(
         v["url"],
         v["hashtags"],
         v["shared_post_id"],
+        v["image_hash"],
+        given,
         strict=True,
     )
-    for ok, post_id, author_id, author_type, created_at, text, digest, url, tags, shared in rows:
+    for (
+        ok,
+        post_id,
+        author_id,
+        author_type,
+        created_at,
+        text,
+        digest,
+        url,
+        tags,
+        shared,
+        image,
+        url_as_given,
+    ) in rows:
         if not ok:
             yield None
             continue
         props: dict[str, Any] = {"created_at": created_at}
+        if image is not None:
+            props["image_hash"] = image
         if text is not None:
             props["text"] = text
             if digest is not None:
@@ -96,6 +120,7 @@ def _posts(
             "hashtags": list(tags) if tags else [],
             "shared_post_id": shared,
         }
+        keep_given_url(row, url, url_as_given)
         yield Record(f"posts_by_{author_type}", post_id, row)
 
 
