@@ -45,21 +45,12 @@ from cibgraph.graph.gds import Gds
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.peers import CNT_COLUMNS
 from cibgraph.queries.registry import load_library
 
 RUSSIAN = harness.DATASETS / "coortweet" / "russian_coord_tweets.csv.gz"
 WINDOW = 60
 MIN_WEIGHT = 2
-CNT_HEADER = [
-    "message_id",
-    "user_id",
-    "username",
-    "repost_id",
-    "reply_id",
-    "message",
-    "timestamp",
-    "urls",
-]
 Edge = tuple[str, str, float]
 
 
@@ -257,7 +248,7 @@ def co_share_ours(db: Database, repeat: int) -> dict[str, Any]:
 def russian_cnt(target: Path) -> Path:
     with gzip.open(RUSSIAN, "rt", newline="") as src, target.open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(CNT_HEADER)
+        writer.writerow(CNT_COLUMNS)
         for r in csv.DictReader(src):
             row = [r["content_id"], r["account_id"], r["account_id"], r["object_id"], "", ""]
             writer.writerow([*row, r["timestamp_share"], ""])
@@ -270,7 +261,7 @@ def scenario_cnt(folder: Path, target: Path) -> Path:
 
     with (folder / "posts.csv").open(newline="") as src, target.open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(CNT_HEADER)
+        writer.writerow(CNT_COLUMNS)
         for r in csv.DictReader(src):
             user = f"{r['author_type']}:{r['author_id']}"
             epoch = int(parse_timestamp(r["created_at"]).timestamp())

@@ -13,7 +13,7 @@ from collections import Counter
 
 from cibgraph.loaders.contract import CONTRACT, LOAD_ORDER
 from cibgraph.loaders.discover import PlannedFile
-from cibgraph.loaders.peers import PEER_FORMATS, missing_columns
+from cibgraph.loaders.peers import CNT_COLUMNS, PEER_FORMATS, missing_columns
 from cibgraph.loaders.records import Rejection
 
 # Every column each peer layout reads (required or not), to rank layouts by fit.
@@ -32,18 +32,7 @@ PEER_COLUMNS: dict[str, frozenset[str]] = {
             "phash_id",
         ]
     ),
-    "cnt": frozenset(
-        [
-            "message_id",
-            "user_id",
-            "username",
-            "repost_id",
-            "reply_id",
-            "message",
-            "timestamp",
-            "urls",
-        ]
-    ),
+    "cnt": frozenset(CNT_COLUMNS),
 }
 # Distinct reasons kept per file: a file of a million different bad values must not
 # grow the ledger without bound.

@@ -39,6 +39,18 @@ def _first_present(values: dict[str, Any], names: tuple[str, ...]) -> tuple[str,
     return None
 
 
+# coordination-network-toolkit's CSV, in its column order (what its `preprocess` reads).
+CNT_COLUMNS = (
+    "message_id",
+    "user_id",
+    "username",
+    "repost_id",
+    "reply_id",
+    "message",
+    "timestamp",
+    "urls",
+)
+
 # Each format's required columns; a tuple is "one of these".
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "coortweet": (("timestamp_share", "timestamp"), ("account_id",)),

@@ -23,6 +23,7 @@ import pytest
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.peers import CNT_COLUMNS
 from cibgraph.queries.registry import load_library
 from tests.conftest import DATASETS, wipe
 
@@ -40,18 +41,7 @@ def _shares() -> list[dict[str, str]]:
 def _as_cnt_csv(rows: list[dict[str, str]], path: Path) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "message_id",
-                "user_id",
-                "username",
-                "repost_id",
-                "reply_id",
-                "message",
-                "timestamp",
-                "urls",
-            ]
-        )
+        writer.writerow(CNT_COLUMNS)
         for r in rows:
             writer.writerow(
                 [
