@@ -88,8 +88,14 @@ def load_scenario(db: Database, folder: Path) -> dict[str, Any]:
 
 def run_detection(db: Database, overrides: dict[str, Any]) -> dict[str, Any]:
     argv = [sys.executable, __file__, "--child", "--params", json.dumps(overrides)]
+    paths = harness.bench_paths()
+    # CPU seconds beside wall time: on a shared machine other load inflates wall time,
+    # not the CPU a run needs (its own process, DuckDB inside it, and the server).
+    client_cpu, server_cpu = harness.children_cpu_seconds(), harness.server_cpu_seconds(paths)
     with harness.HeapSampler(db) as heap:
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    client_cpu = harness.children_cpu_seconds() - client_cpu
+    server_after = harness.server_cpu_seconds(paths)
     if done.returncode != 0:
         raise SystemExit(f"detection failed:\n{done.stderr[-3000:]}")
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -102,6 +108,12 @@ def run_detection(db: Database, overrides: dict[str, Any]) -> dict[str, Any]:
     report["stages"] = json.loads(row["timings"])
     # Each signal's own pass inside the signals stage (the engine times each pass).
     report["passes"] = json.loads(row["engine"] or "{}").get("seconds", {})
+    report["client_cpu_seconds"] = round(client_cpu, 2)
+    report["server_cpu_seconds"] = (
+        round(server_after - server_cpu, 2)
+        if server_cpu is not None and server_after is not None
+        else None
+    )
     report["heap_peak_used_bytes"] = heap.peak_used
     report["heap_peak_committed_bytes"] = heap.peak_committed
     report["heap_samples"] = heap.samples
@@ -148,10 +160,22 @@ def reused_load(scale: float, tactics: bool = False) -> tuple[Database, dict[str
     return db, {**loaded, "reused": True}
 
 
+def cpu_medians(runs: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Median CPU seconds of the detecting process and of the server, per run."""
+    out: dict[str, float | None] = {}
+    for side in ("client", "server"):
+        values = [
+            r[f"{side}_cpu_seconds"] for r in runs if r.get(f"{side}_cpu_seconds") is not None
+        ]
+        out[f"{side}_cpu_median_s"] = round(harness.median(values), 2) if values else None
+    return out
+
+
 def summary(runs: list[dict[str, Any]], overrides: dict[str, Any]) -> dict[str, Any]:
     return {
         "params": overrides,
         "seconds_median": round(harness.median([r["seconds"] for r in runs]), 2),
+        **cpu_medians(runs),
         "stages_median_s": {
             s: round(harness.median([r["stages"].get(s, 0.0) for r in runs]), 3) for s in STAGES
         },
@@ -202,6 +226,7 @@ def measure(
         "repeat": repeat,
         "load": loaded,
         "seconds_median": round(harness.median([r["seconds"] for r in runs]), 2),
+        **cpu_medians(runs),
         "stages_median_s": stages,
         "passes_median_s": passes,
         "heap_peak_used_mib": round(max(r["heap_peak_used_bytes"] for r in runs) / 2**20),

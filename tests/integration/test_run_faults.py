@@ -12,12 +12,14 @@ The bulk interrupt restarts the server twice, so it is slow:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +90,25 @@ def _spawn(
         )
 
 
-def _spawn_load(
+@contextlib.contextmanager
+def _child(
+    args: list[str], log: Path, env: dict[str, str], new_session: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process that does not outlive the test, however the test ends."""
+    proc = _spawn(args, log, env, new_session)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _load_child(
     server: Throwaway, folder: Path, rejects: Path, log: Path
-) -> subprocess.Popen[bytes]:
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     args = [*CIB, "load", str(folder), "--batch-size", BATCH, "--quiet"]
-    return _spawn([*args, "--rejects-dir", str(rejects)], log, server.env())
+    return _child([*args, "--rejects-dir", str(rejects)], log, server.env())
 
 
 def _wait_for_posts(db: Database, proc: subprocess.Popen[bytes], scenario: Scenario) -> int:
@@ -115,8 +131,8 @@ def test_ctrl_c_during_a_load_fails_the_run_and_its_files_with_their_counts(
     fresh_throwaway: Throwaway, small_scenario: Scenario, tmp_path: Path
 ) -> None:
     server = fresh_throwaway
-    proc = _spawn_load(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log")
-    with server.connect() as db:
+    load = _load_child(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log")
+    with load as proc, server.connect() as db:
         _wait_for_posts(db, proc, small_scenario)
         run_id = _running_load(db)
         os.kill(proc.pid, signal.SIGINT)
@@ -173,8 +189,7 @@ def test_reset_is_refused_while_a_load_runs(
     fresh_throwaway: Throwaway, small_scenario: Scenario, tmp_path: Path
 ) -> None:
     server = fresh_throwaway
-    proc = _spawn_load(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log")
-    try:
+    with _load_child(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log") as proc:
         with server.connect() as db:
             posts = _wait_for_posts(db, proc, small_scenario)
             run_id = _running_load(db)
@@ -183,13 +198,9 @@ def test_reset_is_refused_while_a_load_runs(
             assert run_id in reset.stderr and f"kill -INT {proc.pid}" in reset.stderr
             assert _posts(db) >= posts, "reset wiped the database anyway"
         assert proc.wait(timeout=600) == 0
-        assert _ledger_json(tmp_path / "rj")["status"] == "complete"
-        with server.connect() as db:
-            assert counts(graph_digest(db)) == counts(small_scenario.reference)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    assert _ledger_json(tmp_path / "rj")["status"] == "complete"
+    with server.connect() as db:
+        assert counts(graph_digest(db)) == counts(small_scenario.reference)
 
 
 def _assert_stopped_as_replaced(proc: subprocess.Popen[bytes], tmp: Path, run_id: str) -> None:
@@ -206,23 +217,18 @@ def test_a_load_notices_its_database_lost_its_records(
     fresh_throwaway: Throwaway, small_scenario: Scenario, tmp_path: Path
 ) -> None:
     server = fresh_throwaway
-    proc = _spawn_load(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log")
-    try:
-        with server.connect() as db:
-            _wait_for_posts(db, proc, small_scenario)
-            run_id = _running_load(db)
-            # What a wipe does to the load's own records (the fast form of the test below).
-            db.write(
-                "MATCH (r:LoadRun {id: $id}) OPTIONAL MATCH (r)-[:READ]->(f:LoadFile) "
-                "DETACH DELETE r, f",
-                {"id": run_id},
-            )
-            _assert_stopped_as_replaced(proc, tmp_path, run_id)
-            assert db.read("MATCH (r:LoadRun {id: $id}) RETURN r", {"id": run_id}) == []
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    load = _load_child(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log")
+    with load as proc, server.connect() as db:
+        _wait_for_posts(db, proc, small_scenario)
+        run_id = _running_load(db)
+        # What a wipe does to the load's own records (the fast form of the test below).
+        db.write(
+            "MATCH (r:LoadRun {id: $id}) OPTIONAL MATCH (r)-[:READ]->(f:LoadFile) "
+            "DETACH DELETE r, f",
+            {"id": run_id},
+        )
+        _assert_stopped_as_replaced(proc, tmp_path, run_id)
+        assert db.read("MATCH (r:LoadRun {id: $id}) RETURN r", {"id": run_id}) == []
 
 
 @slow
@@ -230,8 +236,7 @@ def test_a_load_notices_the_database_was_replaced_under_it(
     fresh_throwaway: Throwaway, small_scenario: Scenario, tmp_path: Path
 ) -> None:
     server = fresh_throwaway
-    proc = _spawn_load(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log")
-    try:
+    with _load_child(server, small_scenario.folder, tmp_path / "rj", tmp_path / "load.log") as proc:
         with server.connect() as db:
             _wait_for_posts(db, proc, small_scenario)
             run_id = _running_load(db)
@@ -247,14 +252,10 @@ def test_a_load_notices_the_database_was_replaced_under_it(
         finally:
             os.kill(proc.pid, signal.SIGCONT)
         _assert_stopped_as_replaced(proc, tmp_path, run_id)
-        with server.connect() as db:
-            left = _count(db, EVIDENCE)
-            assert db.read("MATCH (r:LoadRun) RETURN r") == []
-        assert left == 0, f"{left} nodes written into the new database"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    with server.connect() as db:
+        left = _count(db, EVIDENCE)
+        assert db.read("MATCH (r:LoadRun) RETURN r") == []
+    assert left == 0, f"{left} nodes written into the new database"
 
 
 def _children(pid: int) -> list[int]:
@@ -291,14 +292,14 @@ def test_ctrl_c_during_a_bulk_import_leaves_an_empty_startable_database(
     # Its own session, so the Ctrl-C goes to the whole group (cib and neo4j-admin), as a
     # terminal sends it.
     args = [*CIB, "load", str(small_scenario.folder), "--bulk", "--rejects-dir", str(rejects)]
-    proc = _spawn(args, log, server.env(), new_session=True)
     try:
-        wait_until("neo4j-admin import to run", lambda: _importing(proc.pid), 600, proc, 0.1)
-        time.sleep(1.0)
-        os.killpg(proc.pid, signal.SIGINT)
-        interrupted = time.monotonic()
-        code = proc.wait(timeout=900)
-        recovered = time.monotonic() - interrupted
+        with _child(args, log, server.env(), new_session=True) as proc:
+            wait_until("neo4j-admin import to run", lambda: _importing(proc.pid), 600, proc, 0.1)
+            time.sleep(1.0)
+            os.killpg(proc.pid, signal.SIGINT)
+            interrupted = time.monotonic()
+            code = proc.wait(timeout=900)
+            recovered = time.monotonic() - interrupted
         output = log.read_text(errors="replace")
         assert code != 0, output
         saved = _ledger_json(rejects)
@@ -319,9 +320,6 @@ def test_ctrl_c_during_a_bulk_import_leaves_an_empty_startable_database(
             assert _load_record(db, saved["id"])[0]["status"] == "failed"
         print(f"\nCtrl-C in the bulk import: empty, running database {recovered:.0f} s later")
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
         server.ensure_running()
 
 
@@ -359,12 +357,15 @@ RETURN r.status AS status, r.error AS error,
 """
 
 
-def _paused_detect(server: Throwaway, tmp: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
+@contextlib.contextmanager
+def _paused_detect(
+    server: Throwaway, tmp: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
     log, go = tmp / "detect.log", tmp / "go"
     args = [CIB[0], "-c", _PAUSED_DETECT, "detect", "--window", "60", "--json", "--quiet"]
-    proc = _spawn(args, log, server.env(CIB_TEST_GO=str(go)))
-    wait_until("the graph to be projected", lambda: b"projected" in log.read_bytes(), 300, proc)
-    return proc, log, go
+    with _child(args, log, server.env(CIB_TEST_GO=str(go))) as proc:
+        wait_until("the graph to be projected", lambda: b"projected" in log.read_bytes(), 300, proc)
+        yield proc, log, go
 
 
 def _detection_run(db: Database) -> str:
@@ -383,29 +384,22 @@ def test_ctrl_c_during_detection_removes_the_runs_edges_at_once(
 ) -> None:
     server = fresh_throwaway
     _group(server, tmp_path)
-    proc, _log, _ = _paused_detect(server, tmp_path)
-    try:
-        with server.connect() as db:
-            run_id = _detection_run(db)
-            before = db.read(RUN_OUTPUT, {"id": run_id})[0]
-            assert before["edges"] > 0
-            os.kill(proc.pid, signal.SIGINT)
-            assert proc.wait(timeout=120) != 0
-            after = db.read(RUN_OUTPUT, {"id": run_id})[0]
-        assert after["status"] == "failed" and "interrupted" in after["error"]
-        assert (after["edges"], after["networks"]) == (0, 0), after
-        print(f"\nCtrl-C during detection: its {before['edges']} edges removed")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    with _paused_detect(server, tmp_path) as (proc, _log, _), server.connect() as db:
+        run_id = _detection_run(db)
+        before = db.read(RUN_OUTPUT, {"id": run_id})[0]
+        assert before["edges"] > 0
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=120) != 0
+        after = db.read(RUN_OUTPUT, {"id": run_id})[0]
+    assert after["status"] == "failed" and "interrupted" in after["error"]
+    assert (after["edges"], after["networks"]) == (0, 0), after
+    print(f"\nCtrl-C during detection: its {before['edges']} edges removed")
 
 
 def test_a_load_during_detection_fails_the_run(fresh_throwaway: Throwaway, tmp_path: Path) -> None:
     server = fresh_throwaway
     _group(server, tmp_path)
-    proc, log, go = _paused_detect(server, tmp_path)
-    try:
+    with _paused_detect(server, tmp_path) as (proc, log, go):
         with server.connect() as db:
             run_id = _detection_run(db)
         more = write_coordinated_group(tmp_path / "more", [f"x{i}" for i in range(6)], urls=2)
@@ -413,17 +407,13 @@ def test_a_load_during_detection_fails_the_run(fresh_throwaway: Throwaway, tmp_p
         assert loaded.returncode == 0, loaded.stderr
         go.touch()
         code = proc.wait(timeout=300)
-        output = log.read_text(errors="replace")
-        assert code == 1, output
-        assert "changed while this detection run read it" in output and "Traceback" not in output
-        with server.connect() as db:
-            run = db.read(RUN_OUTPUT, {"id": run_id})[0]
-        assert run["status"] == "failed" and "changed" in run["error"]
-        assert (run["edges"], run["networks"]) == (0, 0), run
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    output = log.read_text(errors="replace")
+    assert code == 1, output
+    assert "changed while this detection run read it" in output and "Traceback" not in output
+    with server.connect() as db:
+        run = db.read(RUN_OUTPUT, {"id": run_id})[0]
+    assert run["status"] == "failed" and "changed" in run["error"]
+    assert (run["edges"], run["networks"]) == (0, 0), run
 
 
 def test_runs_delete_removes_a_run_its_networks_and_edges(
