@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from cibgraph.core.errors import UsageError
+from cibgraph.graph.pairs.definition import MAX_WINDOW
 from cibgraph.graph.pairs.limits import check_memory_limit
 
 ALGORITHMS = ("leiden", "louvain", "wcc")
@@ -79,6 +80,11 @@ class DetectParams:
             raise UsageError("--slow-window must be >= 0 (0 = off) and --slow-min-weight >= 1.")
         if self.window is not None and self.window < 1:
             raise UsageError(f"--window must be at least 1 second (or 'auto'), not {self.window}.")
+        if max(self.window or 0, self.slow_window) > MAX_WINDOW:
+            raise UsageError(
+                f"--window and --slow-window are at most {MAX_WINDOW:,} s (97 days).",
+                "co-sharing months apart is not coordination; use a shorter window",
+            )
         if not 1 <= self.concurrency <= 4:
             raise UsageError("--concurrency must be 1 to 4 (the open GDS build's limit).")
         unknown = set(self.object_signals) - {"co_hashtag", "co_image"}

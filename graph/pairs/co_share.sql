@@ -76,20 +76,16 @@ object_pairs AS (
 counted AS (
     -- A slow pass skips the objects its pair co-shared within the fast window
     -- (:exclude_within; -1 = none), so the two passes count disjoint objects.
-    -- Sample objects: the pair's five tightest (smallest gap, then object key).
-    SELECT
-        p.a,
-        p.b,
-        p.gap,
-        p.oid,
-        o.kind,
-        o.rarity,
-        ROW_NUMBER() OVER (PARTITION BY p.a, p.b ORDER BY p.gap, p.oid) AS nth
+    SELECT p.a, p.b, p.gap, p.oid, o.kind, o.rarity
     FROM object_pairs AS p
     JOIN object_ids AS o ON o.oid = p.oid
     WHERE p.gap > :exclude_within
 ),
 pairs AS (
+    -- Sample objects: the pair's five tightest (smallest gap, then object number),
+    -- as the five smallest of gap * 2^40 + oid (CoShareParams bounds the window below
+    -- 2^23 s, and a run holds fewer than 2^40 objects): one aggregate, where ranking
+    -- every pair's objects with a window function cost the most of the whole query.
     SELECT
         a,
         b,
@@ -99,14 +95,27 @@ pairs AS (
         SUM(CASE WHEN kind = 'url' THEN 1 ELSE 0 END) AS urls,
         SUM(CASE WHEN kind = 'post' THEN 1 ELSE 0 END) AS reshares,
         SUM(CASE WHEN kind = 'text' THEN 1 ELSE 0 END) AS texts,
-        MAX(CASE WHEN nth = 1 THEN oid END) AS s1,
-        MAX(CASE WHEN nth = 2 THEN oid END) AS s2,
-        MAX(CASE WHEN nth = 3 THEN oid END) AS s3,
-        MAX(CASE WHEN nth = 4 THEN oid END) AS s4,
-        MAX(CASE WHEN nth = 5 THEN oid END) AS s5
+        ARRAY_SLICE(ARRAY_SORT(ARRAY_AGG(gap * 1099511627776 + oid)), 1, 5) AS tightest
     FROM counted
     GROUP BY a, b
     HAVING COUNT(*) >= :min_weight
+),
+sampled AS (
+    SELECT
+        a,
+        b,
+        weight,
+        rarity,
+        min_gap,
+        urls,
+        reshares,
+        texts,
+        tightest[1] % 1099511627776 AS s1,
+        tightest[2] % 1099511627776 AS s2,
+        tightest[3] % 1099511627776 AS s3,
+        tightest[4] % 1099511627776 AS s4,
+        tightest[5] % 1099511627776 AS s5
+    FROM pairs
 )
 SELECT
     xa.actor AS a,
@@ -122,7 +131,7 @@ SELECT
     o3.object AS sample_3,
     o4.object AS sample_4,
     o5.object AS sample_5
-FROM pairs AS p
+FROM sampled AS p
 JOIN actor_ids AS xa ON xa.aid = p.a
 JOIN actor_ids AS xb ON xb.aid = p.b
 LEFT JOIN object_ids AS o1 ON o1.oid = p.s1

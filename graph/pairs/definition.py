@@ -30,6 +30,9 @@ PAIR_COLUMNS = (
     "sample_objects",
 )
 SAMPLES = 5
+# co_share.sql ranks a pair's objects by gap * 2^40 + object number in one BIGINT, so
+# a window (a gap's upper bound) stays below 2^23 seconds: about 97 days.
+MAX_WINDOW = 2**23 - 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class CoShareParams:
             # bool is an int too; neither it nor text may reach the statement.
             if type(value) is not int:
                 raise TypeError(f"{name} must be an integer, not {value!r}")
+        if not 0 <= self.window <= MAX_WINDOW:
+            raise ValueError(f"window must be 0..{MAX_WINDOW} s, not {self.window}")
         return values
 
 

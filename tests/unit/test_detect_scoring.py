@@ -352,6 +352,8 @@ def test_auto_window_refuses_a_degenerate_estimate() -> None:
         DetectParams(algorithm="kmeans"),
         DetectParams(concurrency=8),
         DetectParams(window=0),
+        DetectParams(window=2**23),  # the pair engine's packed sample key holds 2^23 s
+        DetectParams(slow_window=2**23),
         DetectParams(threshold=2),
         DetectParams(engine="polars"),
         DetectParams(engine_memory="lots"),

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cibgraph.core.errors import InsufficientMemory, UsageError
-from cibgraph.graph.pairs.definition import CoShareParams
+from cibgraph.graph.pairs.definition import MAX_WINDOW, CoShareParams
 from cibgraph.graph.pairs.duck import DuckDbEngine
 from cibgraph.graph.pairs.limits import DUCKDB_SHARE, duckdb_limit, memory_bytes
 from cibgraph.graph.pairs.shares import SCHEMA
@@ -59,3 +59,9 @@ def test_running_out_of_memory_is_insufficient_memory_with_a_hint(tmp_path: Path
     assert info.value.exit_code == 3
     assert "co_share" in info.value.message and "--engine-memory 10MB" in info.value.message
     assert info.value.hint is not None and "--engine-memory" in info.value.hint
+
+
+def test_co_share_bindings_refuse_a_window_the_sample_key_cannot_hold() -> None:
+    assert CoShareParams(MAX_WINDOW, 2, 30).bindings()["window"] == MAX_WINDOW
+    with pytest.raises(ValueError, match="window"):
+        CoShareParams(MAX_WINDOW + 1, 2, 30).bindings()
