@@ -4,18 +4,23 @@ The columns are what the co-share signals need and nothing else: actor key, obje
 (``url:``/``post:``/``text:`` + id, the keys co_share_pairs.cypher builds; ``tags:`` +
 the post's hashtag set and ``image:`` + its image hash, the keys of co_hashtag_pairs and
 co_image_pairs), object kind and epoch seconds. Posts are read in pages of the Post.id
-index order, one read transaction per page, and each page is appended to the Parquet
-file as a row group, so neither the server nor this process ever holds the whole table.
+index order, one read transaction per page, two pages at a time, and each page is
+appended to the Parquet file as a row group in id order, so neither the server nor this
+process ever holds the whole table.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cibgraph.core.runner import QueryRunner
@@ -29,39 +34,55 @@ SCHEMA = pa.schema(
     ]
 )
 
-# A post without an author still counts as a share of its objects (the Cypher query
-# counts every post), so the author is optional here and its key NULL. A page comes
-# back as one record holding a list per post: measured on the Russian data, per-record
-# decoding in the driver cost more than the query itself.
-PAGE = """
+# The page's posts, by a range of the Post.id index, with their shares flattened on the
+# server into four columns: measured at scale 10, decoding one list per post (about ten
+# values each, nested) cost the driver 20 us a post, four flat lists 6 us, for the same
+# rows. A post without an author still counts as a share of its objects (the Cypher
+# query counts every post): its actor comes back as '' (collect drops NULLs, which
+# would shift the columns) and becomes NULL here. Object keys are the ones the query
+# library builds; a hashtag set is a set (README, "Hashtag sets"): sorted, at least
+# MIN_TAGS tags, as co_hashtag_pairs.cypher builds it.
+_PAGE_BODY = """
+WITH collect(p) AS page
+CALL (page) {
+  UNWIND page AS p
+  OPTIONAL MATCH (a:Actor)-[:POSTED]->(p)
+  WITH p, coalesce(a.key, '') AS actor, p.created_at.epochSeconds AS t
+  WHERE t IS NOT NULL
+  WITH p, actor, t, apoc.coll.sort([(p)-[:TAGS]->(h:Hashtag) | h.tag]) AS tags
+  WITH actor, t,
+       [(p)-[:LINKS_TO]->(u:Url) | ['url:' + u.url, 'url']]
+       + [(p)-[:SHARES]->(o:Post) | ['post:' + o.id, 'post']]
+       + CASE WHEN p.text_hash IS NULL THEN [] ELSE [['text:' + p.text_hash, 'text']] END
+       + CASE WHEN size(tags) < $min_tags THEN []
+              ELSE [['tags:' + apoc.text.join([x IN tags | '#' + x], ' '), 'tags']] END
+       + CASE WHEN p.image_hash IS NULL THEN [] ELSE [['image:' + p.image_hash, 'image']] END
+         AS objects
+  UNWIND objects AS o
+  RETURN collect(actor) AS actors, collect(o[0]) AS objects, collect(o[1]) AS kinds,
+         collect(t) AS times
+}
+RETURN size(page) AS posts, actors, objects, kinds, times
+"""
+PAGE = "MATCH (p:Post) WHERE p.id > $after AND p.id <= $upto" + _PAGE_BODY
+LAST_PAGE = "MATCH (p:Post) WHERE p.id > $after" + _PAGE_BODY
+
+# Where the page after ``after`` ends: a walk of the Post.id index, no property read.
+PAGE_END = """
 MATCH (p:Post)
 WHERE p.id > $after
-WITH p ORDER BY p.id LIMIT $page
-OPTIONAL MATCH (a:Actor)-[:POSTED]->(p)
-RETURN collect([p.id, a.key, p.created_at.epochSeconds, p.text_hash,
-                [(p)-[:LINKS_TO]->(u:Url) | u.url],
-                [(p)-[:SHARES]->(o:Post) | o.id],
-                apoc.coll.sort([(p)-[:TAGS]->(h:Hashtag) | h.tag]),
-                p.image_hash]) AS posts
+WITH p.id AS id ORDER BY id SKIP $skip LIMIT 1
+RETURN id
 """
 
 # A post's hashtags are one object when it has at least this many (one tag is a topic,
 # not a sequence: co_hashtag_pairs.cypher uses the same bound).
 MIN_TAGS = 2
 
-
-def tags_object(tags: list[str]) -> str:
-    """The hashtag-set object's key, as co_hashtag_pairs.cypher builds it.
-
-    A set, not the order the author typed: planted campaigns shuffle their tags, and
-    CooRTweet's layout gives one row per tag, so the order is not even in the data
-    (README, "Hashtag sets").
-    """
-    return "tags:" + " ".join("#" + tag for tag in tags)
-
-
-# Pages of 20,000 posts keep each transaction to a few MB.
+# Pages of 20,000 posts keep each transaction to a few MB; two are read at once, so
+# the server works on one while this process decodes and writes the other (2 cores).
 PAGE_SIZE = 20_000
+READERS = 2
 
 
 @dataclass(frozen=True)
@@ -72,56 +93,59 @@ class ShareTable:
     seconds: float
 
 
-# [id, actor key, epoch seconds, text hash, urls, shared post ids, sorted tags, image hash]
-Post = list[Any]
+def _ranges(runner: QueryRunner, page_size: int) -> Iterator[tuple[str, str | None]]:
+    """(after, up to) of every page in id order; the last page's end is open."""
+    after = ""
+    while True:
+        rows = runner.read(PAGE_END, {"after": after, "skip": page_size - 1})
+        if not rows:
+            yield after, None
+            return
+        upto = str(rows[0]["id"])
+        yield after, upto
+        after = upto
 
 
-def _batch(page: list[Post]) -> pa.RecordBatch:
-    actors: list[str | None] = []
-    objects: list[str] = []
-    kinds: list[str] = []
-    times: list[int] = []
-
-    def add(actor: str | None, obj: str, kind: str, t: int) -> None:
-        actors.append(actor)
-        objects.append(obj)
-        kinds.append(kind)
-        times.append(t)
-
-    for _, actor, t, text, urls, shared, tags, image in page:
-        if t is None:
-            continue
-        for url in urls:
-            add(actor, f"url:{url}", "url", t)
-        for post in shared:
-            add(actor, f"post:{post}", "post", t)
-        if text is not None:
-            add(actor, f"text:{text}", "text", t)
-        if len(tags) >= MIN_TAGS:
-            add(actor, tags_object(tags), "tags", t)
-        if image is not None:
-            add(actor, f"image:{image}", "image", t)
-    return pa.record_batch([actors, objects, kinds, times], schema=SCHEMA)
+def _page(runner: QueryRunner, bounds: tuple[str, str | None]) -> tuple[int, pa.RecordBatch]:
+    after, upto = bounds
+    params: dict[str, Any] = {"after": after, "min_tags": MIN_TAGS}
+    if upto is None:
+        (row,) = runner.read(LAST_PAGE, params)
+    else:
+        (row,) = runner.read(PAGE, {**params, "upto": upto})
+    actors = pa.array(row["actors"], pa.string())
+    actors = pc.if_else(pc.equal(actors, ""), pa.scalar(None, pa.string()), actors)
+    columns = [actors, row["objects"], row["kinds"], row["times"]]
+    return int(row["posts"]), pa.record_batch(columns, schema=SCHEMA)
 
 
 def extract_shares(runner: QueryRunner, path: Path, page_size: int = PAGE_SIZE) -> ShareTable:
-    """Write every share of the database to ``path`` (Parquet); returns its size."""
+    """Write every share of the database to ``path`` (Parquet); returns its size.
+
+    Pages are read ``READERS`` at a time (one read transaction each) and written in
+    id order, so the file is the same however the reads interleave.
+    """
     started = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = posts = 0
-    after = ""
-    with pq.ParquetWriter(path, SCHEMA, compression="zstd") as writer:
-        while True:
-            answer = runner.read(PAGE, {"after": after, "page": page_size})
-            page: list[Post] = answer[0]["posts"] if answer else []
-            if not page:
-                break
-            batch = _batch(page)
-            if batch.num_rows:
-                writer.write_batch(batch)
-            rows += batch.num_rows
-            posts += len(page)
-            after = str(page[-1][0])
-            if len(page) < page_size:
-                break
+    with (
+        pq.ParquetWriter(path, SCHEMA, compression="zstd") as writer,
+        ThreadPoolExecutor(READERS, thread_name_prefix="shares") as pool,
+    ):
+        pending: deque[Future[tuple[int, pa.RecordBatch]]] = deque()
+        for bounds in _ranges(runner, page_size):
+            pending.append(pool.submit(_page, runner, bounds))
+            while len(pending) > READERS or (pending and pending[0].done()):
+                rows, posts = _write(writer, pending.popleft(), rows, posts)
+        while pending:
+            rows, posts = _write(writer, pending.popleft(), rows, posts)
     return ShareTable(path, rows, posts, round(time.perf_counter() - started, 3))
+
+
+def _write(
+    writer: pq.ParquetWriter, page: Future[tuple[int, pa.RecordBatch]], rows: int, posts: int
+) -> tuple[int, int]:
+    count, batch = page.result()
+    if batch.num_rows:
+        writer.write_batch(batch)
+    return rows + batch.num_rows, posts + count

@@ -102,6 +102,24 @@ def test_duckdb_pairs_equal_the_cypher_query_on_the_scenario(
             assert set(row["sample_objects"]) <= reference[(row["a"], row["b"])]
 
 
+def test_the_share_table_is_the_same_in_pages_read_two_at_a_time(
+    db: Database, detected_scenario: DetectedScenario, tmp_path: Path
+) -> None:
+    whole = extract_shares(db, tmp_path / "whole.parquet", page_size=10**9)
+    paged = extract_shares(db, tmp_path / "paged.parquet", page_size=997)
+    posts = db.read("MATCH (p:Post) RETURN count(p) AS n")[0]["n"]
+    assert whole.posts == paged.posts == posts
+    assert paged.rows == whole.rows > 10_000
+    assert pq.ParquetFile(paged.path).num_row_groups > 2 * (posts // 997) // 3
+
+    def rows(path: Path) -> list[tuple[Any, ...]]:
+        table = pq.read_table(path)
+        columns = [table.column(c).to_pylist() for c in table.column_names]
+        return sorted(zip(*columns, strict=True), key=str)
+
+    assert rows(paged.path) == rows(whole.path)
+
+
 def test_fast_and_slow_passes_count_disjoint_objects(
     db: Database, detected_scenario: DetectedScenario, tmp_path: Path
 ) -> None:

@@ -1,0 +1,130 @@
+"""Benchmark the share-table extraction (stage ``shares``) against an earlier version of it.
+
+Not a test. Reads whatever the bench database holds (load a scenario first, e.g. with
+``bench/detect.py --scale 10 --repeat 1``), ``--repeat`` times, alternating this
+checkout's ``graph/pairs/shares.py`` with the same module as it was at ``--baseline-rev``
+(taken from git, so the comparison runs in one process on one machine state), and
+checks both write the same rows. Wall time, this process's CPU and the server's CPU.
+
+    .venv/bin/python bench/shares.py --repeat 3 --baseline-rev 7c0d2e1
+
+Writes bench/results/shares.json and shares.md (or --name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+import pyarrow.parquet as pq
+
+from cibgraph.graph.pairs import shares as current
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def baseline_module(rev: str, folder: Path) -> ModuleType:
+    """graph/pairs/shares.py as it was at ``rev``, importable beside the current one."""
+    text = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:graph/pairs/shares.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = folder / "shares_baseline.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location("shares_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["shares_baseline"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def one_run(module: ModuleType, target: Path) -> dict[str, Any]:
+    paths = harness.bench_paths()
+    with harness.connect() as db:
+        server = harness.server_cpu_seconds(paths)
+        cpu, started = harness.cpu_seconds(), time.perf_counter()
+        table = module.extract_shares(db, target)
+        seconds = time.perf_counter() - started
+        after = harness.server_cpu_seconds(paths)
+    return {
+        "seconds": round(seconds, 2),
+        "client_cpu_seconds": round(harness.cpu_seconds() - cpu, 2),
+        "server_cpu_seconds": None if server is None or after is None else round(after - server, 2),
+        "rows": table.rows,
+        "posts": table.posts,
+    }
+
+
+def sorted_rows(path: Path) -> list[tuple[Any, ...]]:
+    table = pq.read_table(path)
+    columns = [table.column(c).to_pylist() for c in table.column_names]
+    return sorted(zip(*columns, strict=True), key=str)
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"runs": runs, "rows": runs[0]["rows"], "posts": runs[0]["posts"]}
+    for key in ("seconds", "client_cpu_seconds", "server_cpu_seconds"):
+        values = [r[key] for r in runs if r[key] is not None]
+        out[f"{key}_median"] = round(harness.median(values), 2) if values else None
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-rev", required=True, help="git revision to compare with")
+    parser.add_argument("--name", default="shares")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cib-shares-") as tmp:
+        folder = Path(tmp)
+        modules = {
+            "this checkout": current,
+            f"at {args.baseline_rev}": baseline_module(args.baseline_rev, folder),
+        }
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in modules}
+        for r in range(args.repeat):
+            for name, module in modules.items():
+                harness.log(f"{name} {r + 1}/{args.repeat}")
+                runs[name].append(one_run(module, folder / f"{len(runs[name])}-{id(module)}.pq"))
+                harness.log(f"  {runs[name][-1]}")
+        first = [folder / f"0-{id(m)}.pq" for m in modules.values()]
+        same = sorted_rows(first[0]) == sorted_rows(first[1])
+    results = {name: summary(v) for name, v in runs.items()}
+    base = results[f"at {args.baseline_rev}"]["seconds_median"]
+    rows = [
+        [
+            name,
+            f"{r['posts']:,}",
+            f"{r['rows']:,}",
+            r["seconds_median"],
+            r["client_cpu_seconds_median"],
+            r["server_cpu_seconds_median"],
+            f"{base / r['seconds_median']:.2f}x",
+        ]
+        for name, r in results.items()
+    ]
+    headers = ["extraction", "posts", "shares", "wall s", "CPU s (here)", "CPU s (server)", "speed"]
+    load = harness.machine()["loadavg_at_start"]
+    table = harness.markdown(headers, rows) + f"\n\nSame rows: {'yes' if same else 'NO'}. "
+    table += f"Median of {args.repeat}; load average {load}."
+    harness.save(args.name, {"machine": harness.machine(), "results": results, "same": same}, table)
+    print(table)
+    if not same:
+        raise SystemExit("the two extractions wrote different rows")
+
+
+if __name__ == "__main__":
+    main()
