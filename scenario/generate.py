@@ -27,13 +27,9 @@ from cibgraph.scenario.ids import AdIds, PostIds, Roster, interleave
 from cibgraph.scenario.lookalikes import ActivistCampaign, ChainMessage
 from cibgraph.scenario.model import Group, PostingPopulation, Row, Shared
 from cibgraph.scenario.organic import OrganicCrowd
-from cibgraph.scenario.planted import (
-    PlantedNetwork,
-    it_cell_spec,
-    it_firm_spec,
-    random_spec,
-)
+from cibgraph.scenario.planted import PlantedNetwork
 from cibgraph.scenario.randomness import component_rng
+from cibgraph.scenario.specs import it_cell_spec, it_firm_spec, random_spec
 from cibgraph.scenario.syndicate import Syndicate
 from cibgraph.scenario.tactics import TacticNetwork, tactic_specs
 from cibgraph.scenario.writer import TableWriter, file_name
