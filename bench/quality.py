@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import statistics
 import tempfile
 import time
@@ -39,6 +40,10 @@ from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.loaders.truth import evaluate_files
 from cibgraph.scenario import generate
 from cibgraph.scenario.behaviour_only import SHARES_FILE, behaviour_only
+
+# The server's query notifications (deprecations, unbounded patterns) would fill the
+# bench's output; the other benches silence them the same way (bench/harness.py).
+logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
