@@ -31,6 +31,7 @@ from cibgraph.loaders.bulk.columns import (
     cells_of,
     header_of,
 )
+from cibgraph.loaders.bulk.post_files import PostFiles
 from cibgraph.loaders.ledger import PROGRESS
 from cibgraph.loaders.statements import STATEMENTS
 
@@ -76,6 +77,8 @@ class CsvSink:
         }
         self._owned: set[Any] = set()  # identities whose first row has been taken
         self._posts: set[str] = set()  # posts written as full nodes
+        self.post_claims: set[str] = set()  # post ids whose first row has been taken
+        self.post_files: PostFiles | None = None  # column-built posts (post_files.py)
         self._post_refs: set[str] = set()
         self._orgs: set[str] = set()
         self._org_refs: set[str] = set()
@@ -165,6 +168,14 @@ class CsvSink:
         self._claimed = True
         return True
 
+    def _claim_post(self, post_id: str) -> bool:
+        """``_claim`` for posts, in a set the column path shares (post_files.py)."""
+        if post_id in self.post_claims:
+            return False
+        self.post_claims.add(post_id)
+        self._claimed = True
+        return True
+
     def _ref_actor(self, label: str, actor_id: str, props: dict[str, Any] | None = None) -> None:
         actors = self.actors[label]
         if actor_id in actors.full:
@@ -243,7 +254,7 @@ class CsvSink:
             author in self.actors[label].full or (label, author) in self._replay_authors
         ):
             cells = None  # SET author += props on a full actor: only Cypher can merge that
-        if not self._claim(("Post", post_id)) or cells is None:
+        if not self._claim_post(post_id) or cells is None:
             if author_props:
                 self._replay_authors.add((label, author))
             return None
@@ -339,11 +350,12 @@ class CsvSink:
             identifier.write([node_id, kind, digest])
         for f in self._files.values():
             f.close()
+        columns = self.post_files.sources() if self.post_files is not None else []
         return [
             admin.ImportSource(f.kind, (f.path,), f.labels)
             for f in self._files.values()
             if f.rows and f.kind != "spool"
-        ]
+        ] + columns
 
     def multiline_files(self) -> list[Path]:
         return [f.path for f in self._files.values() if f.multiline and f.rows]
@@ -359,5 +371,7 @@ class CsvSink:
 
     def close(self) -> None:
         self._spool.close()
+        if self.post_files is not None:
+            self.post_files.close()
         for f in self._files.values():
             f.close()
