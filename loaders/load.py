@@ -209,11 +209,11 @@ class _FileLoad:
 
     def _records(self, source: Source, abort: bool) -> Iterator[Record]:
         for raw, result in self._results(source):
-            record = self._account(source, raw, result, abort)
+            record = self.account(source, raw, result, abort)
             if record is not None:
                 yield record
 
-    def _account(
+    def account(
         self, source: Source, raw: RawRow | None, result: Record | Rejection, abort: bool
     ) -> Record | None:
         """One row read: counted, rejected or warned about; its record if it has one."""
@@ -239,29 +239,6 @@ class _FileLoad:
             self.progress.update(self.entry, source.position())
             if interrupts is not None:
                 interrupts.check()  # a Ctrl-C waits for the batch in flight
-
-    def _by_columns(self, source: ColumnarCsv, interrupts: BatchBoundary | None) -> None:
-        """Posts into the bulk sink or a dry run: columns/posts_load.py."""
-        from cibgraph.loaders.columnar.posts_load import PostsByColumns, load_posts
-
-        runner = self.runner
-
-        def write(batch: list[Record]) -> None:
-            assert runner is not None
-            write_batch(runner, batch, self.entry)
-
-        def after_batch() -> None:
-            self.progress.update(self.entry, source.position())
-            if interrupts is not None:
-                interrupts.check()  # a Ctrl-C waits for the batch in flight
-
-        sink = None if self.options.dry_run else runner
-        loader = PostsByColumns(sink, self.entry, self.options.batch_size, write, after_batch)  # type: ignore[arg-type]
-
-        def account(raw: RawRow, result: Record | Rejection) -> Record | None:
-            return self._account(source, raw, result, abort=False)
-
-        load_posts(source, self.ctx, self.validate, account, loader)
 
     def _precheck(self) -> Rejection | None:
         """--on-error abort: find the first bad row before writing anything from the file."""
@@ -309,11 +286,11 @@ class _FileLoad:
                 self.entry.error = f"line {bad.line}: {bad.reason}"
                 return
         source, self.validate = _open(self.planned, self.ctx)
-        from cibgraph.loaders.columnar.posts_load import applies
+        from cibgraph.loaders.columnar import posts_load  # it imports the bulk sink
 
-        if applies(self.planned.kind, source, self.runner, self.options.dry_run):
+        if posts_load.applies(self.planned.kind, source, self.runner, self.options.dry_run):
             assert isinstance(source, ColumnarCsv)
-            self._by_columns(source, interrupts)
+            posts_load.load_file(self, source, interrupts)
         else:
             self._by_records(source, interrupts)
         if isinstance(source, FormatReader):

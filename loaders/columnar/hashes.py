@@ -23,16 +23,22 @@ _NON_WORD = r"[^a-z0-9_]+"
 _MIN_WORDS = 4  # text_hash: fewer words are no evidence of copying
 
 
+_DUCK: list[duckdb.DuckDBPyConnection] = []  # one in-memory connection per process
+
+
 def _sha256_prefixes(texts: pa.Array) -> pa.Array:
-    connection = duckdb.connect()
-    try:
+    if not _DUCK:
+        connection = duckdb.connect()
         connection.execute("SET threads = 1")  # the loader's other work keeps a core busy
-        connection.register("texts", pa.table({"t": texts}))
-        relation = connection.sql("SELECT substr(sha256(t), 1, 32) AS h FROM texts")
+        _DUCK.append(connection)
+    cursor = _DUCK[0].cursor()  # a cursor per call: safe should two loads share a process
+    try:
+        cursor.register("texts", pa.table({"t": texts}))
+        relation = cursor.sql("SELECT substr(sha256(t), 1, 32) AS h FROM texts")
         assert relation is not None  # a SELECT always has a result
         result = relation.to_arrow_table()
     finally:
-        connection.close()
+        cursor.close()
     return result.column("h").combine_chunks().cast(pa.string())
 
 

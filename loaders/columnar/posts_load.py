@@ -13,18 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
 
+from cibgraph.core.runner import QueryRunner
 from cibgraph.loaders.bulk.post_files import take_posts
 from cibgraph.loaders.bulk.sink import CsvSink
-from cibgraph.loaders.columnar.arrays import PostColumns, post_columns
+from cibgraph.loaders.columnar.arrays import Parsed, PostColumns, post_columns
 from cibgraph.loaders.columnar.blocks import Block, ColumnarCsv
 from cibgraph.loaders.columnar.validate import serves
 from cibgraph.loaders.contract import CONTRACT
+from cibgraph.loaders.interrupts import BatchBoundary
 from cibgraph.loaders.ledger import FileLedger
+from cibgraph.loaders.load import LoadOptions, LoadProgress, Source, write_batch
 from cibgraph.loaders.records import Record, Rejection
 from cibgraph.loaders.sources import RawRow
 from cibgraph.loaders.validate import ValidationContext
@@ -39,11 +42,47 @@ Account = Callable[[RawRow, Record | Rejection], Record | None]
 WriteRecords = Callable[[list[Record]], None]
 
 
+class FileLoad(Protocol):
+    """What ``load._FileLoad`` lends this module for one file."""
+
+    runner: QueryRunner | None
+    entry: FileLedger
+    options: LoadOptions
+    ctx: ValidationContext
+    progress: LoadProgress
+    validate: RowCheck
+
+    def account(
+        self, source: Source, raw: RawRow | None, result: Record | Rejection, abort: bool
+    ) -> Record | None: ...
+
+
 def applies(kind: str, source: object, runner: object, dry_run: bool) -> bool:
     return (
         ENABLED and kind == "posts" and isinstance(source, ColumnarCsv)
         and (dry_run or isinstance(runner, CsvSink))
     )  # fmt: skip
+
+
+def load_file(file: FileLoad, source: ColumnarCsv, interrupts: BatchBoundary | None) -> None:
+    """``load._FileLoad.run``'s batches for a posts file, by columns."""
+    runner = file.runner
+
+    def write(batch: list[Record]) -> None:
+        assert runner is not None
+        write_batch(runner, batch, file.entry)
+
+    def after_batch() -> None:
+        file.progress.update(file.entry, source.position())
+        if interrupts is not None:
+            interrupts.check()  # a Ctrl-C waits for the batch in flight
+
+    def account(raw: RawRow, result: Record | Rejection) -> Record | None:
+        return file.account(source, raw, result, abort=False)
+
+    sink = runner if isinstance(runner, CsvSink) and not file.options.dry_run else None
+    loader = PostsByColumns(sink, file.entry, file.options.batch_size, write, after_batch)
+    load_posts(source, file.ctx, file.validate, account, loader)
 
 
 def records_of(posts: pa.Table) -> list[Record]:
@@ -156,11 +195,12 @@ def load_posts(
             loader.add_record(record)
 
     spec = CONTRACT["posts"]
+    caches: dict[str, dict[str, Parsed]] = {}
     for item in source.items(lambda header: serves(spec, header, ctx)):
         if isinstance(item, RawRow):
             one(item)
             continue
-        columns = _columns(item, ctx)
+        columns = _columns(item, ctx, caches)
         if columns is None:  # a block the column checks trip over: its rows by the row path
             for index in range(item.rows):
                 one(item.raw_row(index))
@@ -176,8 +216,10 @@ def load_posts(
     loader.finish()
 
 
-def _columns(block: Block, ctx: ValidationContext) -> PostColumns | None:
+def _columns(
+    block: Block, ctx: ValidationContext, caches: dict[str, dict[str, Parsed]]
+) -> PostColumns | None:
     try:
-        return post_columns(block, ctx)
+        return post_columns(block, ctx, caches)
     except (ValueError, TypeError, ArithmeticError, pa.ArrowException):
         return None

@@ -26,11 +26,13 @@ from hypothesis import strategies as st
 from cibgraph.graph.server import admin
 from cibgraph.loaders.bulk import CsvSink
 from cibgraph.loaders.columnar import blocks, posts_load
-from cibgraph.loaders.columnar.arrays import iso_text
+from cibgraph.loaders.columnar.arrays import _shaped, iso_text
 from cibgraph.loaders.columnar.hashes import text_hashes
+from cibgraph.loaders.contract import CONTRACT
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.fingerprints import text_hash
 from cibgraph.loaders.load import LoadOptions, load
+from cibgraph.loaders.values import BadValue, is_missing, parse
 from tests.unit.test_columnar import _clean, _fixed
 from tests.unit.test_fuzz_loaders import CI, SECRET_HEX, FilePlan, file_plan, write_file
 
@@ -213,3 +215,36 @@ def test_iso_text_is_isoformat() -> None:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     expected = [(epoch + timedelta(microseconds=m)).isoformat() for m in micros]
     assert iso_text(pa.array(micros, pa.int64())).to_pylist() == expected
+
+
+URLS = [
+    "https://ex.com", "https://ex.com/", "http://a/b//", "https://ex.com/a?x=1",
+    "HTTPS://Ex.com/a", "https://ex.com:443/", "", " https://ex.com/a ", "ftp://x",
+    "https://x/%41/~a-b_c.d", "https://x//", "http://a.b.c/d/e/", "https://a-/x", "https://-a/",
+    "https://a..b/", "https://x/" + "y" * 1000, "https://x/" + "y" * 1001, "https://x/a#f",
+    "https://u@x/", "https://[::1]/", "http://x/a b",
+]  # fmt: skip
+TAGS = [
+    "a", "a;b", "a;a", "b;a;b", "A;b", "#a", "a,b", "a;;b", "", "x" * 201, "x" * 200, "a_1;b2",
+    "a;", ";a", "é", "a b", "a;b;c;a",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "cells"), [("url", URLS), ("hashtags", TAGS)])
+def test_plain_shapes_are_the_parsers_values(name: str, cells: list[str]) -> None:
+    column = next(c for c in CONTRACT["posts"].columns if c.name == name)
+    checked, given = _shaped(pa.array(cells, pa.string()), column, False, {})
+    values, sure_of = checked.values.to_pylist(), checked.sure.to_pylist()
+    rows = zip(cells, values, sure_of, given.to_pylist(), strict=True)
+    for cell, value, sure, url_given in rows:
+        if is_missing(cell):
+            assert sure and value is None, cell
+            continue
+        try:
+            expected = parse(column, cell)
+        except BadValue:
+            assert not sure, cell
+            continue
+        assert sure and value == expected, cell
+        kept = cell.strip() if name == "url" and cell.strip() != expected else None
+        assert url_given == kept, cell
