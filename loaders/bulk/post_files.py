@@ -172,8 +172,7 @@ def take_posts(sink: CsvSink, posts: pa.Table) -> int | None:
     referenced = _shared_first(posts, id_array)
     created = len(id_set) - len((sink._post_refs & id_set) | referenced)
     sink.post_claims |= id_set
-    sink._posts |= id_set
-    sink._post_refs |= referenced | (shared - sink._posts)
+    sink._post_refs |= referenced | {post for post in shared if not sink.post_written(post)}
     kinds = posts.column("author_type").combine_chunks()
     authors = posts.column("author_id").combine_chunks()
     for label in ("Account", "Page"):
