@@ -7,6 +7,7 @@ fuzz corpus; this imports it.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +34,20 @@ def _bulk(
     saved, posts_load.ENABLED = posts_load.ENABLED, by_columns
     try:
         result = bulk_load(
-            db, plan_load(sources), LoadOptions(batch_size=500, rejects_dir=tmp), paths=paths
+            db,
+            plan_load(sources),
+            LoadOptions(batch_size=500, rejects_dir=tmp),
+            paths=paths,
+            keep_files=True,
         )
     finally:
         posts_load.ENABLED = saved
     ledger = result.ledger
+    assert result.folder is not None
+    by_arrow = result.folder / "Post.columns.csv"
+    posts = len(by_arrow.read_text().splitlines()) - 1 if by_arrow.exists() else 0
+    assert (posts > 10_000) == by_columns, posts
+    shutil.rmtree(result.folder)
     files = [{k: getattr(f, k) for k in COUNTS} for f in ledger.files]
     rejects = [Path(f.rejects_path).read_text() if f.rejects_path else "" for f in ledger.files]
     return graph_dump(db), files, rejects, ledger.status, result.replayed
