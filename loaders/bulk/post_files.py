@@ -60,12 +60,37 @@ def _blank_as_null(array: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
 
 
+# Batches are routed one by one (claims and counts depend on their order); the files
+# and the sink's sets (order-free) are written a few tens of thousands of posts at once.
+FLUSH_ROWS = 50_000
+
+
 class PostFiles:
     """The column path's own importer files (beside the sink's, same labels and types)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, sink: CsvSink) -> None:
         self.folder = folder
+        self.sink = sink
         self._outs: dict[str, _Out] = {}
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+
+    def add(self, posts: pa.Table) -> None:
+        """Posts routed (claimed, counted), to be written."""
+        self._pending.append(posts)
+        self._pending_rows += posts.num_rows
+        if self._pending_rows >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what was added; the sink learns its authors, URLs and hashtags. Called at
+        the end of every file, before anything else reads those sets."""
+        if not self._pending:
+            return
+        posts = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
+        _learn(self.sink, posts)
+        self.write(posts)
 
     def _out(self, name: str, header: list[str], kind: str, *labels: str) -> _Out:
         found = self._outs.get(name)
@@ -125,6 +150,7 @@ class PostFiles:
         self._write(out, [pc.filter(ids, has_share), pc.filter(shared, has_share)])
 
     def sources(self) -> list[admin.ImportSource]:
+        self.flush()
         self.close()
         return [
             admin.ImportSource(out.kind, (out.path,), out.labels)
@@ -138,6 +164,20 @@ class PostFiles:
                 out.writer.close()
                 out.writer = None
             out.handle.close()
+
+
+def _learn(sink: CsvSink, posts: pa.Table) -> None:
+    """The authors (stubs unless loaded in full), URLs and hashtags of written posts."""
+    kinds = posts.column("author_type").combine_chunks()
+    authors = posts.column("author_id").combine_chunks()
+    for label in ("Account", "Page"):
+        actors = sink.actors[label]
+        named = set(pc.unique(pc.filter(authors, pc.equal(kinds, label.lower()))).to_pylist())
+        for author in named - actors.full - actors.stubs.keys():
+            actors.stubs[author] = {}  # a dict of its own: author props may merge into it
+    sink._urls.update(pc.unique(posts.column("url").combine_chunks().drop_null()).to_pylist())
+    tags = pc.list_flatten(posts.column("hashtags").combine_chunks())
+    sink._tags.update(pc.unique(tags).to_pylist())
 
 
 def _shared_first(posts: pa.Table, ids: pa.Array) -> set[str]:
@@ -167,21 +207,11 @@ def take_posts(sink: CsvSink, posts: pa.Table) -> int | None:
     if len(id_set) != len(ids) or not id_set.isdisjoint(sink.post_claims):
         return None  # a post id again: last row wins, field by field, by the row path
     if sink.post_files is None:
-        sink.post_files = PostFiles(sink.folder)
+        sink.post_files = PostFiles(sink.folder, sink)
     shared = set(posts.column("shared_post_id").drop_null().to_pylist())
     referenced = _shared_first(posts, id_array)
     created = len(id_set) - len((sink._post_refs & id_set) | referenced)
     sink.post_claims |= id_set
     sink._post_refs |= referenced | {post for post in shared if not sink.post_written(post)}
-    kinds = posts.column("author_type").combine_chunks()
-    authors = posts.column("author_id").combine_chunks()
-    for label in ("Account", "Page"):
-        actors = sink.actors[label]
-        named = pc.unique(pc.filter(authors, pc.equal(kinds, label.lower())))
-        for author in set(named.to_pylist()) - actors.full:
-            actors.stubs.setdefault(author, {})
-    sink._urls.update(pc.unique(posts.column("url").combine_chunks().drop_null()).to_pylist())
-    tags = pc.list_flatten(posts.column("hashtags").combine_chunks())
-    sink._tags.update(pc.unique(tags).to_pylist())
-    sink.post_files.write(posts)
+    sink.post_files.add(posts)
     return created

@@ -340,6 +340,8 @@ class CsvSink:
 
     def finish(self) -> list[admin.ImportSource]:
         """Write the nodes known only at the end; return the importer's inputs."""
+        if self.post_files is not None:
+            self.post_files.flush()  # their authors, URLs and hashtags are written below
         for actors in self.actors.values():
             self._write_actors(actors)
         stub = "stub:boolean"

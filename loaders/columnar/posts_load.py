@@ -178,6 +178,8 @@ class PostsByColumns:
     def finish(self) -> None:
         if self.batch.size:
             self._flush()
+        if self.sink is not None and self.sink.post_files is not None:
+            self.sink.post_files.flush()  # before the next file reads the sink's sets
 
 
 def load_posts(
