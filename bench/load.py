@@ -13,15 +13,25 @@ on all of them alike:
   (authors become stubs), end to end: validation, CSVs, stop, neo4j-admin import,
   start, schema, ledger; the import step's own rate is reported too;
 - ``rows-batch-B`` and ``rows-bulk``: the same with the row path (every row read and
-  validated one at a time, as before the column path), the baseline in the same run.
+  validated one at a time, as before the column path), the baseline in the same run;
+- ``records-bulk``: bulk with the column checks but a record per post routed through
+  the sink row by row (before loaders/columnar/posts_load.py); ``bulk`` is the column
+  path, posts written to the importer's files as Arrow columns.
+
+Every run reports CPU seconds beside wall seconds (this process and its children: the
+importer's JVM in a bulk run; the server's own CPU is not counted). ``--modes`` keeps
+only the named modes.
 
 ``--validate-only``: no database; validation alone on the same posts, modes interleaved:
 ``rows`` (the row path: SourceFile + validate_row), ``columns`` (the column path, records
-built: what a load consumes) and ``columns-checks`` (blocks read and every cell checked,
-no record built).
+built: what an incremental load consumes), ``columns-checks`` (blocks read and every cell
+checked, no record built) and ``dry-run`` (``cib load --dry-run``'s path: blocks checked as
+Arrow columns, loaders/columnar/posts_load.py, no record built, the ledger kept).
 
     .venv/bin/python bench/load.py --rows 100000,1000000 --repeat 3
     .venv/bin/python bench/load.py --rows 1000000 --validate-only --repeat 5 --name validate
+    .venv/bin/python bench/load.py --rows 1000000 --modes bulk,records-bulk,rows-bulk \
+        --name load-columns
 
 Writes bench/results/load.json and load.md.
 """
@@ -29,9 +39,12 @@ Writes bench/results/load.json and load.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -43,6 +56,7 @@ import harness
 import cibgraph.loaders.load as load_module
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
+from cibgraph.loaders.columnar import posts_load
 from cibgraph.loaders.columnar.blocks import Block, ColumnarCsv
 from cibgraph.loaders.columnar.validate import checked_columns, columnar_results, serves
 from cibgraph.loaders.contract import CONTRACT
@@ -54,6 +68,21 @@ from cibgraph.loaders.statements import STATEMENTS
 from cibgraph.loaders.validate import ValidationContext, validate_row
 
 PRELOAD_BATCH = 5000
+
+
+@contextlib.contextmanager
+def timed() -> Iterator[dict[str, float]]:
+    """Wall and CPU seconds (user + system, this process and its finished children)."""
+    box: dict[str, float] = {}
+    before = os.times()
+    started = time.perf_counter()
+    try:
+        yield box
+    finally:
+        box["seconds"] = time.perf_counter() - started
+        after = os.times()
+        spent = [a - b for a, b in zip(after, before, strict=True)]
+        box["cpu_seconds"] = sum(spent[:4])  # user, system, children's user and system
 
 
 def posts_file(rows: int) -> tuple[Path, Path]:
@@ -81,17 +110,21 @@ def preload(db: Database, folder: Path, tmp: Path) -> None:
 
 def run_batched(db: Database, source: Path, batch: int, tmp: Path) -> dict[str, Any]:
     plan = plan_load([source], kind="posts")
-    with harness.timed() as t:
+    with timed() as t:
         ledger = load(db, plan, LoadOptions(batch_size=batch, rejects_dir=tmp))
     assert ledger.status == "complete" and ledger.reconciles(), ledger.error
-    return {"rows": ledger.total("written"), "seconds": t["seconds"]}
+    return {
+        "rows": ledger.total("written"),
+        "seconds": t["seconds"],
+        "cpu_seconds": t["cpu_seconds"],
+    }
 
 
 def run_naive(db: Database, source: Path, rows: int) -> dict[str, Any]:
     """One managed transaction per row, same statements and validation."""
     ctx = ValidationContext()
     written = 0
-    with harness.timed() as t:
+    with timed() as t:
         for raw in SourceFile(source).rows():
             if written >= rows:
                 break
@@ -99,18 +132,19 @@ def run_naive(db: Database, source: Path, rows: int) -> dict[str, Any]:
             assert isinstance(record, Record), record
             db.write_all([(STATEMENTS[record.statement], {"rows": [record.row]})])
             written += 1
-    return {"rows": written, "seconds": t["seconds"]}
+    return {"rows": written, "seconds": t["seconds"], "cpu_seconds": t["cpu_seconds"]}
 
 
 def run_bulk(db: Database, source: Path, tmp: Path) -> dict[str, Any]:
     plan = plan_load([source], kind="posts")
-    with harness.timed() as t:
+    with timed() as t:
         result = bulk_load(db, plan, LoadOptions(rejects_dir=tmp))
     ledger = result.ledger
     assert ledger.status == "complete" and ledger.reconciles(), ledger.error
     return {
         "rows": ledger.total("written"),
         "seconds": t["seconds"],
+        "cpu_seconds": t["cpu_seconds"],
         "phases": result.timings,
         "nodes": result.nodes,
         "relationships": result.relationships,
@@ -124,7 +158,7 @@ def run_validation(source: Path, mode: str) -> dict[str, Any]:
         return validate_row("posts", raw, ctx)
 
     count = 0
-    with harness.timed() as t:
+    with timed() as t:
         if mode == "rows":
             for raw in SourceFile(source).rows():
                 by_row(raw)
@@ -132,20 +166,27 @@ def run_validation(source: Path, mode: str) -> dict[str, Any]:
         elif mode == "columns":
             for _ in columnar_results("posts", ColumnarCsv(source), ctx, by_row):
                 count += 1
+        elif mode == "dry-run":
+            plan = plan_load([source], kind="posts")
+            options = LoadOptions(dry_run=True, rejects_dir=harness.DATA / "load-rejects")
+            count = load(None, plan, options).total("valid")
         else:  # columns-checks: read and check every cell, build nothing per row
             spec = CONTRACT["posts"]
             for item in ColumnarCsv(source).items(lambda header: serves(spec, header, ctx)):
                 assert isinstance(item, Block), "a clean file goes by columns"
                 checked_columns(spec, item, ctx)
                 count += item.rows
-    return {"rows": count, "seconds": t["seconds"]}
+    return {"rows": count, "seconds": t["seconds"], "cpu_seconds": t["cpu_seconds"]}
 
 
 def measure_validation(
-    rows: int, repeat: int, on_run: Callable[[dict[str, Any]], None] = lambda entry: None
+    rows: int,
+    repeat: int,
+    on_run: Callable[[dict[str, Any]], None] = lambda entry: None,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
     source, _ = posts_file(rows)
-    modes = ["rows", "columns", "columns-checks"]
+    modes = [m for m in ("rows", "columns", "columns-checks", "dry-run") if not only or m in only]
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     for r in range(repeat):
         for mode in modes:
@@ -166,18 +207,21 @@ def measure(
     with_bulk: bool,
     tmp: Path,
     on_run: Callable[[dict[str, Any]], None] = lambda entry: None,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
     paths = harness.bench_paths()
     source, folder = posts_file(rows)
     modes = ["naive", *(f"batch-{b}" for b in batches)] + (["bulk"] if with_bulk else [])
     modes += [f"rows-batch-{b}" for b in batches if b == DEFAULT_BATCH_SIZE]
-    modes += ["rows-bulk"] if with_bulk else []
+    modes += ["records-bulk", "rows-bulk"] if with_bulk else []
+    modes = [m for m in modes if not only or m in only]
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     for r in range(repeat):
         for mode in modes:
             harness.log(f"{rows:,} rows, repeat {r + 1}/{repeat}: {mode}")
             db = harness.reset(paths)
             load_module.BY_COLUMNS = not mode.startswith("rows-")
+            posts_load.ENABLED = not mode.startswith("records-")
             try:
                 if mode.endswith("bulk"):
                     result = run_bulk(db, source, tmp)
@@ -189,12 +233,18 @@ def measure(
                         result = run_batched(db, source, int(mode.split("-")[-1]), tmp)
             finally:
                 load_module.BY_COLUMNS = True
+                posts_load.ENABLED = True
                 db.close()
             result["rows_per_s"] = result["rows"] / result["seconds"]
             harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
             runs[mode].append(result)
-            on_run(summarize(rows, source, repeat, runs))
-    return summarize(rows, source, repeat, runs)
+            on_run(summarize(rows, source, repeat, runs, _baseline(modes)))
+    return summarize(rows, source, repeat, runs, _baseline(modes))
+
+
+def _baseline(modes: list[str]) -> str:
+    """naive, or (``--modes`` without it) the row path's bulk load."""
+    return "naive" if "naive" in modes or "rows-bulk" not in modes else "rows-bulk"
 
 
 def summarize(
@@ -214,6 +264,9 @@ def summarize(
             "rows_per_s_median": round(harness.median([x["rows_per_s"] for x in results])),
             "rows_per_s_all": [round(x["rows_per_s"]) for x in results],
             "seconds_median": round(harness.median([x["seconds"] for x in results]), 2),
+            "cpu_seconds_median": round(
+                harness.median([x.get("cpu_seconds", 0.0) for x in results]), 2
+            ),
         }
         if mode.endswith("bulk"):
             phases = {
@@ -255,19 +308,22 @@ def table(results: list[dict[str, Any]], baseline: str = "naive") -> str:
     for entry in results:
         for mode, e in entry["modes"].items():
             note = ""
-            if baseline != "naive":
+            if baseline != "naive" and not mode.endswith("bulk"):
                 note = "the row path (baseline)" if mode == baseline else ""
             elif mode == "naive":
                 note = f"first {e['rows']:,} rows"
             elif mode.endswith("bulk"):
                 p = e["phases_median_s"]
                 note = (
+                    f"{'Arrow columns; ' if mode == 'bulk' else 'a record per post; '}"
                     f"import {p['import']:.0f}s = {e['import_rows_per_s']:,} rows/s; "
                     f"validate+CSV {p['validate'] + p['write_csv']:.0f}s, "
                     f"stop+start {p['stop'] + p['start']:.0f}s, schema {p['schema']:.0f}s"
                 )
             elif mode.startswith("rows-"):
                 note = "the row path, as before the column path"
+            elif mode == "dry-run":
+                note = "posts as Arrow columns, no record per row"
             elif int(mode.split("-")[1]) == DEFAULT_BATCH_SIZE:
                 note = "current default"
             rows.append(
@@ -276,11 +332,14 @@ def table(results: list[dict[str, Any]], baseline: str = "naive") -> str:
                     mode,
                     f"{e['rows_per_s_median']:,}",
                     ", ".join(f"{v:,}" for v in e["rows_per_s_all"]),
+                    f"{e['seconds_median']:,.1f}",
+                    f"{e.get('cpu_seconds_median', 0):,.1f}",
                     f"{e[f'x_{baseline}']}x",
                     note,
                 ]
             )
-    headers = ["posts", "mode", "rows/s (median)", "runs", f"vs {baseline}", "note"]
+    headers = ["posts", "mode", "rows/s (median)", "runs", "wall s", "CPU s", f"vs {baseline}"]
+    headers.append("note")
     return harness.markdown(headers, rows, right=2).replace("| ---: |\n", "| --- |\n", 1)
 
 
@@ -293,8 +352,10 @@ def main() -> None:
     parser.add_argument("--no-bulk", action="store_true")
     parser.add_argument("--validate-only", action="store_true", help="no database: validation")
     parser.add_argument("--name", default="load", help="results file name under bench/results")
+    parser.add_argument("--modes", default="", help="only these modes (comma-separated)")
     args = parser.parse_args()
-    baseline = "rows" if args.validate_only else "naive"
+    only = {m for m in args.modes.split(",") if m} or None
+    baseline = "rows" if args.validate_only else _baseline(sorted(only or {"naive"}))
     server = {} if args.validate_only else harness.server_info(harness.bench_paths())
     started = harness.machine()
     tmp = harness.DATA / "load-rejects"
@@ -327,9 +388,12 @@ def main() -> None:
     for rows in (int(r) for r in args.rows.split(",")):
         batches = [int(b) for b in args.batch_sizes.split(",")]
         if args.validate_only:
-            save(measure_validation(rows, args.repeat, save))
+            save(measure_validation(rows, args.repeat, save, only))
         else:
-            save(measure(rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp, save))
+            entry = measure(
+                rows, batches, args.repeat, args.naive_rows, not args.no_bulk, tmp, save, only
+            )
+            save(entry)
     print(table(results, baseline))
 
 

@@ -209,19 +209,36 @@ class _FileLoad:
 
     def _records(self, source: Source, abort: bool) -> Iterator[Record]:
         for raw, result in self._results(source):
-            self.entry.read += 1
-            if isinstance(result, Record) and source.header_problem and raw is not None:
-                result = Rejection(raw.line, None, source.header_problem, raw.raw)
-            if isinstance(result, Rejection):
-                assert raw is not None  # rejections come from the row path, with their row
-                self._reject(result, raw)
-                if abort:
-                    raise _Aborted(result)
-                continue
-            self.entry.valid += 1
-            if result.warnings and raw is not None:
-                self._warn(result, raw)
-            yield result
+            record = self.account(source, raw, result, abort)
+            if record is not None:
+                yield record
+
+    def account(
+        self, source: Source, raw: RawRow | None, result: Record | Rejection, abort: bool
+    ) -> Record | None:
+        """One row read: counted, rejected or warned about; its record if it has one."""
+        self.entry.read += 1
+        if isinstance(result, Record) and source.header_problem and raw is not None:
+            result = Rejection(raw.line, None, source.header_problem, raw.raw)
+        if isinstance(result, Rejection):
+            assert raw is not None  # rejections come from the row path, with their row
+            self._reject(result, raw)
+            if abort:
+                raise _Aborted(result)
+            return None
+        self.entry.valid += 1
+        if result.warnings and raw is not None:
+            self._warn(result, raw)
+        return result
+
+    def _by_records(self, source: Source, interrupts: BatchBoundary | None) -> None:
+        for batch in chunked(self._records(source, abort=False), self.options.batch_size):
+            if not self.options.dry_run:
+                assert self.runner is not None
+                write_batch(self.runner, batch, self.entry)
+            self.progress.update(self.entry, source.position())
+            if interrupts is not None:
+                interrupts.check()  # a Ctrl-C waits for the batch in flight
 
     def _precheck(self) -> Rejection | None:
         """--on-error abort: find the first bad row before writing anything from the file."""
@@ -269,13 +286,13 @@ class _FileLoad:
                 self.entry.error = f"line {bad.line}: {bad.reason}"
                 return
         source, self.validate = _open(self.planned, self.ctx)
-        for batch in chunked(self._records(source, abort=False), self.options.batch_size):
-            if not self.options.dry_run:
-                assert self.runner is not None
-                write_batch(self.runner, batch, self.entry)
-            self.progress.update(self.entry, source.position())
-            if interrupts is not None:
-                interrupts.check()  # a Ctrl-C waits for the batch in flight
+        from cibgraph.loaders.columnar import posts_load  # it imports the bulk sink
+
+        if posts_load.applies(self.planned.kind, source, self.runner, self.options.dry_run):
+            assert isinstance(source, ColumnarCsv)
+            posts_load.load_file(self, source, interrupts)
+        else:
+            self._by_records(source, interrupts)
         if isinstance(source, FormatReader):
             self.entry.skipped = sum(source.skipped.values())
             self.entry.note = source.summary()
