@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,7 +41,9 @@ SCHEMA = pa.schema(
 # would shift the columns) and becomes NULL here. Object keys are the ones the query
 # library builds; a hashtag set is a set (README, "Hashtag sets"): sorted, at least
 # MIN_TAGS tags, as co_hashtag_pairs.cypher builds it.
-_PAGE_BODY = """
+PAGE = """
+MATCH (p:Post)
+WHERE p.id > $after AND p.id <= $upto
 WITH collect(p) AS page
 CALL (page) {
   UNWIND page AS p
@@ -64,8 +65,6 @@ CALL (page) {
 }
 RETURN size(page) AS posts, actors, objects, kinds, times
 """
-PAGE = "MATCH (p:Post) WHERE p.id > $after AND p.id <= $upto" + _PAGE_BODY
-LAST_PAGE = "MATCH (p:Post) WHERE p.id > $after" + _PAGE_BODY
 
 # Where the page after ``after`` ends: a walk of the Post.id index, no property read.
 PAGE_END = """
@@ -74,6 +73,8 @@ WHERE p.id > $after
 WITH p.id AS id ORDER BY id SKIP $skip LIMIT 1
 RETURN id
 """
+# Where the last page ends: fewer than a page of posts is left after ``after``.
+LAST_ID = "MATCH (p:Post) WHERE p.id > $after RETURN max(p.id) AS id"
 
 # A post's hashtags are one object when it has at least this many (one tag is a topic,
 # not a sequence: co_hashtag_pairs.cypher uses the same bound).
@@ -93,26 +94,24 @@ class ShareTable:
     seconds: float
 
 
-def _ranges(runner: QueryRunner, page_size: int) -> Iterator[tuple[str, str | None]]:
-    """(after, up to) of every page in id order; the last page's end is open."""
+def _ranges(runner: QueryRunner, page_size: int) -> Iterator[tuple[str, str]]:
+    """(after, up to) of every page in id order."""
     after = ""
     while True:
         rows = runner.read(PAGE_END, {"after": after, "skip": page_size - 1})
         if not rows:
-            yield after, None
+            last = runner.read(LAST_ID, {"after": after})[0]["id"]
+            if last is not None:
+                yield after, str(last)
             return
         upto = str(rows[0]["id"])
         yield after, upto
         after = upto
 
 
-def _page(runner: QueryRunner, bounds: tuple[str, str | None]) -> tuple[int, pa.RecordBatch]:
+def _page(runner: QueryRunner, bounds: tuple[str, str]) -> tuple[int, pa.RecordBatch]:
     after, upto = bounds
-    params: dict[str, Any] = {"after": after, "min_tags": MIN_TAGS}
-    if upto is None:
-        (row,) = runner.read(LAST_PAGE, params)
-    else:
-        (row,) = runner.read(PAGE, {**params, "upto": upto})
+    (row,) = runner.read(PAGE, {"after": after, "upto": upto, "min_tags": MIN_TAGS})
     actors = pa.array(row["actors"], pa.string())
     actors = pc.if_else(pc.equal(actors, ""), pa.scalar(None, pa.string()), actors)
     columns = [actors, row["objects"], row["kinds"], row["times"]]
