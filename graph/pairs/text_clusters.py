@@ -35,6 +35,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,14 @@ from datasketch import MinHash, MinHashLSH
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.pairs.limits import duckdb_limit
+
+
+@cache
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    # MinHashLSH integrates the false positive and negative rates of every layout:
+    # worth doing once per run, not once per page.
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,7 @@ class TextClusterParams:
 
     def bands(self) -> tuple[int, int]:
         """(bands, rows per band): datasketch's optimum for the threshold."""
-        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
-        return lsh.b, lsh.r
+        return _bands(self.threshold, self.num_perm)
 
     def to_dict(self) -> dict[str, Any]:
         bands, rows = self.bands()
@@ -115,7 +123,8 @@ BANDS = pa.schema(
         pa.field("text_hash", pa.string(), nullable=False),
         pa.field("band", pa.int16(), nullable=False),
         pa.field("key", pa.int64(), nullable=False),
-        pa.field("signature", pa.binary(), nullable=False),
+        # On a post's band-0 row only: 14 copies of 256 bytes per post were most of a page.
+        pa.field("signature", pa.binary()),
     ]
 )
 
@@ -139,28 +148,35 @@ def _band_key(values: np.ndarray) -> int:
 def _page_batch(page: list[list[Any]], params: TextClusterParams) -> pa.RecordBatch | None:
     bands, rows = params.bands()
     kept: list[tuple[str, str]] = []
-    sets: list[list[bytes]] = []
+    # One signature per distinct text of the page: copies share a text hash (at scale
+    # 1, 43,472 long texts were 18,044 distinct ones).
+    sets: dict[str, list[bytes]] = {}
     for post, digest, text in page:
         if digest is None or text is None:
             continue
-        tokens = words(str(text))
-        if len(tokens) < params.min_words:
-            continue
+        if digest not in sets:
+            tokens = words(str(text))
+            if len(tokens) < params.min_words:
+                continue
+            sets[digest] = shingles(tokens, params.shingle)
         kept.append((str(post), str(digest)))
-        sets.append(shingles(tokens, params.shingle))
     if not kept:
         return None
-    signatures = MinHash.bulk(sets, num_perm=params.num_perm, seed=params.seed)
-    columns: dict[str, list[Any]] = {name: [] for name in BANDS.names}
-    for (post, digest), minhash in zip(kept, signatures, strict=True):
+    signatures = MinHash.bulk(list(sets.values()), num_perm=params.num_perm, seed=params.seed)
+    layout: dict[str, tuple[list[int], bytes]] = {}
+    for digest, minhash in zip(sets, signatures, strict=True):
         values = np.asarray(minhash.hashvalues, dtype=np.uint32)
-        blob = values.tobytes()
-        for band in range(bands):
+        keys = [_band_key(values[band * rows : (band + 1) * rows]) for band in range(bands)]
+        layout[digest] = (keys, values.tobytes())
+    columns: dict[str, list[Any]] = {name: [] for name in BANDS.names}
+    for post, digest in kept:
+        keys, blob = layout[digest]
+        for band, key in enumerate(keys):
             columns["post"].append(post)
             columns["text_hash"].append(digest)
             columns["band"].append(band)
-            columns["key"].append(_band_key(values[band * rows : (band + 1) * rows]))
-            columns["signature"].append(blob)
+            columns["key"].append(key)
+            columns["signature"].append(blob if band == 0 else None)
     return pa.record_batch([columns[name] for name in BANDS.names], schema=BANDS)
 
 
@@ -191,7 +207,8 @@ def write_bands(
 # both signatures (one per text: copies of a text have one signature).
 LINKS = """
 WITH texts AS (
-    SELECT text_hash, ANY_VALUE(signature) AS signature FROM bands GROUP BY text_hash
+    SELECT text_hash, ANY_VALUE(signature) AS signature
+    FROM bands WHERE band = 0 GROUP BY text_hash
 ),
 buckets AS (
     SELECT band, key, MIN(text_hash) AS rep
