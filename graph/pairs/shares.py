@@ -6,9 +6,9 @@ the post's hashtag set and ``image:`` + its image hash, the keys of co_hashtag_p
 co_image_pairs; ``similar:`` + its near-duplicate text cluster, co_similar_text_pairs'),
 object kind, epoch seconds and, for a cluster, the post's text hash (``variant``: a
 cluster's shares meet only between different texts, graph/pairs/text_clusters.py).
-Posts are read in pages of the Post.id index order, one read transaction per page, two pages at a time, and each page is
-appended to the Parquet file as a row group in id order, so neither the server nor this
-process ever holds the whole table.
+Posts are read in pages of the Post.id index order, one read transaction per page,
+two pages at a time, and each page is appended to the Parquet file as a row group in
+id order, so neither the server nor this process ever holds the whole table.
 """
 
 from __future__ import annotations
