@@ -41,6 +41,7 @@ from cibgraph.loaders.load import LoadOptions
 STAGES = (
     "prepare",
     "window",
+    "text_clusters",
     "shares",
     "signals",
     "edges",

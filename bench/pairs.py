@@ -52,7 +52,7 @@ FROM read_csv(?, header = true, all_varchar = true)
 """
 
 
-def _objects(chunk: list[tuple[Any, ...]]) -> list[tuple[str, str, str, int]]:
+def _objects(chunk: list[tuple[Any, ...]]) -> list[tuple[str, str, str, int, None]]:
     """Share rows of a chunk of posts, keyed as the loader stores them (in a worker)."""
     from cibgraph.loaders.fingerprints import text_hash
     from cibgraph.loaders.values import normalise_url
@@ -60,12 +60,12 @@ def _objects(chunk: list[tuple[Any, ...]]) -> list[tuple[str, str, str, int]]:
     out = []
     for actor, t, text, url, shared in chunk:
         if url:
-            out.append((actor, f"url:{normalise_url(url)}", "url", t))
+            out.append((actor, f"url:{normalise_url(url)}", "url", t, None))
         if shared:
-            out.append((actor, f"post:{shared}", "post", t))
+            out.append((actor, f"post:{shared}", "post", t, None))
         fingerprint = text_hash(text) if text else None
         if fingerprint is not None:
-            out.append((actor, f"text:{fingerprint}", "text", t))
+            out.append((actor, f"text:{fingerprint}", "text", t, None))
     return out
 
 
@@ -92,7 +92,7 @@ def build_shares(folder: Path, target: Path) -> dict[str, Any]:
         pq.ParquetWriter(target, SCHEMA, compression="zstd") as writer,
     ):
         for shares in pool.imap(_objects, chunks()):
-            columns = [list(c) for c in zip(*shares, strict=True)] if shares else [[]] * 4
+            columns = [list(c) for c in zip(*shares, strict=True)] if shares else [[]] * 5
             writer.write_batch(pa.record_batch(columns, schema=SCHEMA))
             rows += len(shares)
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 1)}

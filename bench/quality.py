@@ -105,8 +105,18 @@ def one_seed(
     rerun: bool = True,
     params: DetectParams | None = None,
     tactics: bool = False,
+    without: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     base = params or DetectParams()
+    # Each algorithm with every signal, then without each of ``without``: on the same
+    # loaded data, so the difference is the signal's alone.
+    variants = [("", base)] + [
+        (
+            f"without {name}",
+            replace(base, object_signals=tuple(s for s in base.object_signals if s != name)),
+        )
+        for name in without
+    ]
     wipe_database(db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,12 +138,12 @@ def one_seed(
             load(db, plan, LoadOptions(rejects_dir=Path(tmp) / "loads"))
         load_seconds = time.perf_counter() - started
         decoys = folder / "decoys.csv"
-        for algorithm in algorithms:
+        for algorithm, (variant, chosen) in ((a, v) for a in algorithms for v in variants):
             started = time.perf_counter()
-            result = detect(db, replace(base, algorithm=algorithm))
+            result = detect(db, replace(chosen, algorithm=algorithm))
             seconds = time.perf_counter() - started
             again = (
-                detect(db, replace(base, algorithm=algorithm, window=result.params.window))
+                detect(db, replace(chosen, algorithm=algorithm, window=result.params.window))
                 if rerun
                 else None
             )
@@ -149,7 +159,7 @@ def one_seed(
                 {
                     "seed": seed,
                     "scale": scale,
-                    "algorithm": algorithm,
+                    "algorithm": f"{algorithm} ({variant})" if variant else algorithm,
                     "window": result.params.window,
                     "precision": round(evaluation["precision"], 4),
                     "recall": round(evaluation["recall"], 4),
@@ -170,6 +180,7 @@ def one_seed(
                     "stages": result.timings,
                     "passes": result.engine.get("seconds", {}),
                     "amplified": result.counts.get("amplified", 0),
+                    "text_clusters": result.engine.get("text_clusters"),
                     "load_seconds": round(load_seconds, 1),
                     "behaviour_only": behaviour,
                     "tiers": {
@@ -190,14 +201,15 @@ def _rerun(identical: bool | None) -> str:
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| seed | algorithm | window (s) | precision | recall | F1 | ARI | planted flagged | decoy groups flagged | identical rerun |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| seed | algorithm | window (s) | precision | recall | F1 | ARI | planted flagged | decoy groups flagged | decoy actors flagged | identical rerun |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         lines.append(
             f"| {r['seed']} | {r['algorithm']} | {r['window']} | {r['precision']:.3f} | {r['recall']:.3f} | "
             f"{r['f1']:.3f} | {r['ari']:.3f} | {r['planted_flagged']}/{r['planted']} | "
-            f"{r['decoy_groups_flagged']}/{r['decoy_groups']} | {_rerun(r['identical_rerun'])} |"
+            f"{r['decoy_groups_flagged']}/{r['decoy_groups']} | {r['decoy_actors_flagged']} | "
+            f"{_rerun(r['identical_rerun'])} |"
         )
     if any(r.get("behaviour_only") for r in rows):
         lines += ["", *ranking_table(rows)]
@@ -206,7 +218,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| median | {algorithm} | | {statistics.median(r['precision'] for r in mine):.3f} | "
             f"{statistics.median(r['recall'] for r in mine):.3f} | {statistics.median(r['f1'] for r in mine):.3f} | "
-            f"{statistics.median(r['ari'] for r in mine):.3f} | | | |"
+            f"{statistics.median(r['ari'] for r in mine):.3f} | | | | |"
         )
     return "\n".join(lines) + "\n"
 
@@ -256,6 +268,12 @@ def main() -> None:
         help="the extended scenario: tactic networks and their look-alikes (scenario/tactics.py)",
     )
     parser.add_argument(
+        "--without",
+        default="",
+        help="object signals to leave out in a second detection of each seed, comma-separated "
+        "(e.g. co_similar_text): the with/without rows come from the same load",
+    )
+    parser.add_argument(
         "--engine", default="duckdb", help="pair engine: duckdb (default), cypher or spark"
     )
     args = parser.parse_args()
@@ -275,6 +293,7 @@ def main() -> None:
                     not args.no_rerun,
                     DetectParams(engine=args.engine, **json.loads(args.params)),
                     args.tactics,
+                    tuple(w for w in args.without.split(",") if w),
                 )
             )
     RESULTS.mkdir(exist_ok=True)

@@ -24,7 +24,7 @@ from cibgraph.scenario.activity import POSTS_PER_SCALE, EverydayPosts
 from cibgraph.scenario.decoys import FanClub, MediaGroup, ViralLink
 from cibgraph.scenario.identifiers import IdentifierValues
 from cibgraph.scenario.ids import AdIds, PostIds, Roster, interleave
-from cibgraph.scenario.lookalikes import ActivistCampaign, ChainMessage
+from cibgraph.scenario.lookalikes import ActivistCampaign, ChainMessage, FestivalGreetings
 from cibgraph.scenario.model import Group, PostingPopulation, Row, Shared
 from cibgraph.scenario.organic import OrganicCrowd
 from cibgraph.scenario.planted import PlantedNetwork
@@ -165,6 +165,7 @@ def build_scenario(scale: float, seed: int, tactics: bool = False) -> Scenario:
         alike = 0 if scale <= 1 else round(scale / 2)
         decoys += [ActivistCampaign(shared, seed, i) for i in range(1, 2 + alike)]
         decoys += [ChainMessage(shared, seed, i) for i in range(1, 2 + alike)]
+        decoys += [FestivalGreetings(shared, seed, i) for i in range(1, 2 + alike)]
     groups: list[Group] = [crowd, *planted, *tactic_networks, *decoys]
 
     accounts = interleave(

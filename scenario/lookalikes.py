@@ -6,6 +6,9 @@
   app it was shared from), many within minutes of the organisers' call.
 - ``ChainMessage``: a chain message ("forward to ten friends") copied by hundreds of
   unrelated accounts over days.
+- ``FestivalGreetings``: a festival's greetings, sent by hundreds of unrelated people
+  at midnight, each copy its own words and emoji: the paraphrased template's
+  construction (scenario/paraphrase.py), authentic.
 
 Each account takes part once (a few twice, with the same objects), so no pair of
 them meets on two distinct objects of one kind: the same link, tags, image and text
@@ -18,7 +21,7 @@ import random
 from array import array
 from collections.abc import Iterator
 
-from cibgraph.scenario import names, text
+from cibgraph.scenario import names, paraphrase, text
 from cibgraph.scenario.decoys import _OpenGroup
 from cibgraph.scenario.ids import account_id
 from cibgraph.scenario.model import Post, Shared
@@ -122,6 +125,48 @@ class ChainMessage(_OpenGroup):
             body = message if rng.random() < 0.6 else text.near_copy(rng, message)
             if rng.random() < 0.3:
                 body = f"{rng.choice(names.RESHARE_COMMENTS)} {body}"
+            row = (
+                self.shared.post_ids.take(),
+                account_id(person.number),
+                "account",
+                iso(at),
+                body,
+                "",
+                "",
+                "",
+                "",
+            )
+            rows.append((at, row))
+        rows.sort(key=lambda post: post[0])
+        return iter(rows)
+
+
+class FestivalGreetings(_OpenGroup):
+    def __init__(self, shared: Shared, seed: int, index: int) -> None:
+        rng = component_rng(seed, "decoy", f"greetings_{index}", "plan")
+        size = 300 if index == 1 else rng.randint(100, 500)
+        super().__init__(shared, seed, f"greetings_{index}", size, 0)
+
+    def bind(self, accounts: array[int], pages: array[int]) -> None:
+        super().bind(accounts, pages)
+        self.people = self._make_people(self._rng("profiles"), 150)
+
+    def expected_posts(self) -> int:
+        return len(self.accounts)
+
+    def posts(self) -> Iterator[Post]:
+        rng = self._rng("posts")
+        day = uniform_time(rng, POSTS_FROM + 30 * DAY, POSTS_UNTIL - 2 * DAY)
+        midnight = day - day % DAY + DAY - 330 * 60  # 00:00 in India
+        fixed = [paraphrase.fix(rng, greeting) for greeting in paraphrase.GREETINGS]
+        rows: list[Post] = []
+        for person in self.people:
+            # Half within minutes of midnight, the rest through the day; once each.
+            wait = rng.expovariate(1 / 300) if rng.random() < 0.5 else rng.uniform(0, 20 * HOUR)
+            at = midnight + int(wait)
+            if at < person.created:
+                continue
+            body = paraphrase.paraphrase(rng, rng.choice(fixed))
             row = (
                 self.shared.post_ids.take(),
                 account_id(person.number),

@@ -10,7 +10,11 @@ still meets them (README, "Signals"):
 - ``reused_images``: the same image (perceptual hash) under varied words (co_image);
 - ``boosted_pages``: fresh fake accounts resharing a few small pages' posts within
   seconds; the pages only post, so they join through ``amplified`` (README,
-  "Amplified assets").
+  "Amplified assets");
+- ``paraphrased_templates``: one template per campaign, every copy with its own
+  words and emoji (scenario/paraphrase.py), no link, no hashtag, no image: no two
+  copies need be identical, so only near-duplicate clusters meet them
+  (co_similar_text).
 
 The accounts are fakes in the planted networks' fashion: made in one creation burst,
 new at their first post, few followers, sign-up-form handles. Added to a scenario
@@ -26,7 +30,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cibgraph.scenario import names, text
+from cibgraph.scenario import names, paraphrase, text
 from cibgraph.scenario.ids import account_id, page_id
 from cibgraph.scenario.model import Group, Post, PostingPopulation, Row, Shared
 from cibgraph.scenario.ordering import in_time_order
@@ -34,13 +38,20 @@ from cibgraph.scenario.organic import MISSING_SHARE, PLATFORM
 from cibgraph.scenario.randomness import component_rng, lognormal_int
 from cibgraph.scenario.timeline import DAY, POSTS_UNTIL, epoch, iso, uniform_time, year_month
 
-TACTICS = ("tracking_links", "hashtag_swarm", "reused_images", "boosted_pages")
+TACTICS = (
+    "tracking_links",
+    "hashtag_swarm",
+    "reused_images",
+    "boosted_pages",
+    "paraphrased_templates",
+)
 # Accounts (and boosted pages) of the first network of each tactic.
 _FIRST_SIZES = {
     "tracking_links": (40, 0),
     "hashtag_swarm": (35, 0),
     "reused_images": (30, 0),
     "boosted_pages": (60, 6),
+    "paraphrased_templates": (45, 0),
 }
 _BURSTS_FROM = epoch(2018, 5, 1)
 _BURSTS_UNTIL = epoch(2018, 11, 1)
@@ -191,6 +202,8 @@ class TacticNetwork(Group):
         if tactic == "boosted_pages":
             return self._boost(rng, start)
         posters = rng.sample(self._fakes, max(2, round(len(self._fakes) * rng.uniform(0.5, 0.9))))
+        if tactic == "paraphrased_templates":
+            return self._paraphrased(rng, start, posters)
         url, tags, image = "", [""], ""
         if tactic == "tracking_links":
             year, month = year_month(start)
@@ -206,6 +219,15 @@ class TacticNetwork(Group):
             shown = tracked(rng, url) if url else ""
             order = ";".join(rng.sample(tags, len(tags)))
             batch.append((at, self._row(fake, at, text.organic_text(rng), shown, order, "", image)))
+        return batch
+
+    def _paraphrased(self, rng: random.Random, start: int, posters: list[Fake]) -> list[Post]:
+        fixed = paraphrase.fix(rng, paraphrase.template(rng))
+        batch: list[Post] = []
+        for fake in posters:
+            at = self._at(rng, start)
+            body = paraphrase.paraphrase(rng, fixed)
+            batch.append((at, self._row(fake, at, body, "", "", "", "")))
         return batch
 
     def _boost(self, rng: random.Random, start: int) -> list[Post]:

@@ -15,6 +15,12 @@ The numbers behind each such member are its evidence, kept on the network
 (``amplified``: reshares from members, all reshares, resharing members). Amplified
 members are added after scoring: they never raise the network's score, they only
 complete its list of assets.
+
+Never the open: an operation may boost a real newspaper's or a minister's posts, and
+being boosted is not taking part. An actor that discloses who runs it (a disclosed
+affiliation, by the rule of graph/detect/disclosure.py, as scoring reads it) or whose
+identity the platform verified (``verified: true``) never joins as amplified; the
+candidates left out are counted (``spared``), so the run says how many it declined.
 """
 
 from __future__ import annotations
@@ -43,7 +49,8 @@ CALL (x) {
   MATCH (x)-[:POSTED]->(:Post)<-[:SHARES]-(r:Post)
   RETURN count(r) AS reshares
 }
-RETURN x.key AS key, network, from_members, resharers, reshares
+RETURN x.key AS key, network, from_members, resharers, reshares,
+       coalesce(x.verified, false) AS verified
 """
 
 
@@ -60,7 +67,14 @@ class Amplified:
         return self.from_members / self.reshares if self.reshares else 0.0
 
 
-def find_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) -> list[Amplified]:
+@dataclass(frozen=True)
+class Found:
+    amplified: list[Amplified]
+    # Candidates that met the thresholds but are open (disclosed or verified).
+    spared: list[str]
+
+
+def find_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) -> Found:
     """Actors outside every network that a flagged network amplifies (module docstring)."""
     members = [
         {"key": key, "network": index}
@@ -69,7 +83,7 @@ def find_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) ->
         for key in network.members
     ]
     if not members:
-        return []
+        return Found([], [])
     placed = sorted({key for network in networks for key in network.members})
     rows = runner.read(
         RESHARED_BY_MEMBERS,
@@ -80,8 +94,18 @@ def find_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) ->
             "min_resharers": MIN_RESHARERS,
         },
     )
+    rows = [row for row in rows if row["from_members"] >= AMPLIFIED_SHARE * row["reshares"]]
+    facts = member_facts(runner, {str(row["key"]) for row in rows})
+    open_ = {
+        str(row["key"])
+        for row in rows
+        if row["verified"] is True
+        or (str(row["key"]) in facts and facts[str(row["key"])].disclosed)
+    }
     best: dict[str, Amplified] = {}
     for row in rows:
+        if str(row["key"]) in open_:
+            continue
         found = Amplified(
             str(row["key"]),
             int(row["network"]),
@@ -98,14 +122,17 @@ def find_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) ->
             -held.network,
         ):
             best[found.key] = found
-    return sorted(best.values(), key=lambda a: a.key)
+    return Found(sorted(best.values(), key=lambda a: a.key), sorted(open_))
 
 
-def attach_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) -> int:
-    """Add every amplified actor to its network, role ``amplified``; how many joined."""
+def attach_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) -> tuple[int, int]:
+    """Add every amplified actor to its network, role ``amplified``.
+
+    Returns (how many joined, how many open candidates were spared).
+    """
     found = find_amplified(runner, networks)
     touched: set[int] = set()
-    for amplified in found:
+    for amplified in found.amplified:
         network = networks[amplified.network]
         network.members = sorted([*network.members, amplified.key])
         network.roles[amplified.key] = ROLE
@@ -120,4 +147,4 @@ def attach_amplified(runner: QueryRunner, networks: Sequence[CandidateNetwork]) 
         network = networks[index]
         facts = member_facts(runner, set(network.members))
         network.summary = summarize([facts[k] for k in network.members if k in facts])
-    return len(found)
+    return len(found.amplified), len(found.spared)

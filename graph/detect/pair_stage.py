@@ -3,14 +3,17 @@
 With engine "duckdb" or "spark" the run extracts the share table into its working
 folder (stage "shares"), then the engine computes the co-share passes (stage
 "signals", with the Cypher-only signals). With engine "cypher" the library's own
-co_share_pairs runs inside the server, as before the engines existed.
+co_share_pairs runs inside the server, as before the engines existed. Before either,
+when co_similar_text is on, the posts' texts are clustered (stage "text_clusters",
+graph/pairs/text_clusters.py): every engine, Cypher included, reads the clusters from
+``Post.text_cluster``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from cibgraph.graph.detect.signals import CoordinationPairs, collect_pairs
 from cibgraph.graph.pairs.definition import CoShareParams
 from cibgraph.graph.pairs.engines import open_engine
 from cibgraph.graph.pairs.shares import extract_shares
+from cibgraph.graph.pairs.text_clusters import cluster_texts
 from cibgraph.graph.server.paths import instance_root
 from cibgraph.queries.registry import Library
 
@@ -50,9 +54,15 @@ def pair_signals(
     work_dir: Path,
 ) -> PairStage:
     """Every pair signal of a run, co-share on ``params.engine``."""
+    clusters: dict[str, Any] = {}
+    if "co_similar_text" in params.object_signals:
+        with stage("text_clusters"):
+            found = cluster_texts(runner, work_dir, params.text_clusters(), params.engine_memory)
+        clusters = {"text_clusters": asdict(found)}
     if params.engine == "cypher":
         with stage("signals"):
-            return PairStage(collect_pairs(runner, params, library), {"engine": "cypher"})
+            pairs = collect_pairs(runner, params, library)
+        return PairStage(pairs, {"engine": "cypher", **clusters})
     with stage("shares"):
         table = extract_shares(runner, work_dir / "shares.parquet")
     with stage("signals"):
@@ -79,6 +89,7 @@ def pair_signals(
         "shares": table.rows,
         "shares_seconds": table.seconds,
         "seconds": dict(engine.seconds),
+        **clusters,
     }
     if params.engine == "spark":
         details["spark_master"] = params.spark_master

@@ -8,6 +8,7 @@ from typing import Any
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.pairs.definition import MAX_WINDOW
 from cibgraph.graph.pairs.limits import check_memory_limit
+from cibgraph.graph.pairs.text_clusters import TextClusterParams
 
 ALGORITHMS = ("leiden", "louvain", "wcc")
 ENGINES = ("duckdb", "spark", "cypher")
@@ -43,7 +44,7 @@ class DetectParams:
     # window only. A hashtag set is far more common than a link (organic posts reuse
     # a topic's tags), so it is a trend sooner: measured on the seeded scenarios
     # (README, "Signals").
-    object_signals: tuple[str, ...] = ("co_hashtag", "co_image")
+    object_signals: tuple[str, ...] = ("co_hashtag", "co_image", "co_similar_text")
     hashtag_max_object_shares: int = 200
     # 3, not 2: on the default scenario, seed 4, organic accounts meeting on two
     # topical tag sets pulled 12 of them into planted networks (precision 0.983);
@@ -51,6 +52,16 @@ class DetectParams:
     hashtag_min_weight: int = 3
     image_max_object_shares: int = 1000
     image_min_weight: int = 2
+    # Near-duplicate text clusters (graph/pairs/text_clusters.py: the parameters and
+    # why). A cluster is a template; one posted more than 500 times is a meme or an
+    # organic phrase (the scenario's organic templates make clusters of thousands).
+    similar_max_object_shares: int = 500
+    similar_min_weight: int = 2
+    similar_threshold: float = 0.6
+    similar_shingle: int = 1
+    similar_num_perm: int = 64
+    similar_seed: int = 1
+    similar_min_words: int = 8
     # Identifiers used by more accounts are shared infrastructure (public IPs, offices).
     max_accounts_per_identifier: int = 10
     # Chosen by measurement on the seeded scenarios (README, Detection quality).
@@ -70,6 +81,9 @@ class DetectParams:
     shared_identifier_weight: float = 1.0
     co_hashtag_weight: float = 0.5
     co_image_weight: float = 1.0
+    # Long texts nearly identical within seconds are as telling as identical ones
+    # (co_text weighs 1 in co_share); identical copies never count here twice.
+    co_similar_text_weight: float = 1.0
 
     def checked(self) -> DetectParams:
         if self.algorithm not in ALGORITHMS:
@@ -87,11 +101,15 @@ class DetectParams:
             )
         if not 1 <= self.concurrency <= 4:
             raise UsageError("--concurrency must be 1 to 4 (the open GDS build's limit).")
-        unknown = set(self.object_signals) - {"co_hashtag", "co_image"}
+        unknown = set(self.object_signals) - {"co_hashtag", "co_image", "co_similar_text"}
         if unknown:
             raise UsageError(f"Unknown object signals: {', '.join(sorted(unknown))}.")
-        if min(self.hashtag_min_weight, self.image_min_weight) < 1:
-            raise UsageError("the hashtag and image signals' minimum weights must be >= 1.")
+        if min(self.hashtag_min_weight, self.image_min_weight, self.similar_min_weight) < 1:
+            raise UsageError("the object signals' minimum weights must be >= 1.")
+        if not 0.0 < self.similar_threshold <= 1.0 or self.similar_shingle < 1:
+            raise UsageError("similar_threshold must be in (0, 1] and similar_shingle >= 1.")
+        if self.similar_num_perm < 16 or self.similar_min_words < 1:
+            raise UsageError("similar_num_perm must be >= 16 and similar_min_words >= 1.")
         if self.min_weight < 1 or self.min_network_size < 2:
             raise UsageError("--min-weight must be >= 1 and --min-size >= 2.")
         if self.engine not in ENGINES:
@@ -102,6 +120,15 @@ class DetectParams:
         if not 0.0 <= self.threshold <= 1.0:
             raise UsageError("--threshold must be between 0 and 1.")
         return self
+
+    def text_clusters(self) -> TextClusterParams:
+        return TextClusterParams(
+            threshold=self.similar_threshold,
+            shingle=self.similar_shingle,
+            num_perm=self.similar_num_perm,
+            seed=self.similar_seed,
+            min_words=self.similar_min_words,
+        )
 
     def with_window(self, window: int) -> DetectParams:
         return replace(self, window=window)

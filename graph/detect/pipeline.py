@@ -311,7 +311,7 @@ def detect(
             groups = group(community.assignments, params.min_network_size) if community else []
             networks = _score(runner, library, groups, pairs, params)
         with clock.stage("amplified"):
-            amplified = attach_amplified(runner, networks)
+            amplified, spared = attach_amplified(runner, networks)
             # Ranked once the amplified assets joined: equal scores rank by size.
             _rank(run_id, networks)
         with clock.stage("attribution"):
@@ -327,6 +327,8 @@ def detect(
             "actors_in_graph": len(pairs.actors()),
             "networks": len(networks),
             "amplified": amplified,
+            # Open actors (disclosed, verified) a flagged network boosted: never joined.
+            "amplified_spared": spared,
             "flagged": sum(1 for n in networks if n.flagged),
             **{f"tier_{tier}": sum(1 for n in networks if n.tier == tier) for tier in TIERS},
         }

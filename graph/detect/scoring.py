@@ -80,7 +80,14 @@ TIERS: dict[str, str] = {
 MIN_METADATA_COVERAGE = 0.5
 DISCLOSED_MAJORITY = 0.5
 # The pair signals that are coordinated behaviour (see the module docstring).
-BEHAVIOUR_SIGNALS = ("co_share", "slow_co_share", "shared_admin", "co_hashtag", "co_image")
+BEHAVIOUR_SIGNALS = (
+    "co_share",
+    "slow_co_share",
+    "shared_admin",
+    "co_hashtag",
+    "co_image",
+    "co_similar_text",
+)
 NEW_ACCOUNT_DAYS = 180
 LOW_FOLLOWERS = 50
 DEFAULT_HANDLE = re.compile(r"\d{3,}$")

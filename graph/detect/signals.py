@@ -50,6 +50,8 @@ class PairEvidence:
     co_hashtag_score: float = 0.0
     co_image_objects: int = 0
     co_image_score: float = 0.0
+    co_similar_text_objects: int = 0
+    co_similar_text_score: float = 0.0
 
     def contributions(self, params: DetectParams) -> dict[str, float]:
         """Each signal's share of the edge weight (before normalising)."""
@@ -62,6 +64,7 @@ class PairEvidence:
             * math.log2(1 + self.shared_identifiers),
             "co_hashtag": params.co_hashtag_weight * self.co_hashtag_score,
             "co_image": params.co_image_weight * self.co_image_score,
+            "co_similar_text": params.co_similar_text_weight * self.co_similar_text_score,
         }
 
     def weight(self, params: DetectParams) -> float:
@@ -153,6 +156,9 @@ def object_passes(params: DetectParams) -> dict[str, CoShareParams]:
         ),
         "co_image": CoShareParams(
             params.window, params.image_min_weight, params.image_max_object_shares
+        ),
+        "co_similar_text": CoShareParams(
+            params.window, params.similar_min_weight, params.similar_max_object_shares
         ),
     }
     return {name: pass_ for name, pass_ in every.items() if name in params.object_signals}

@@ -31,6 +31,7 @@ SIGNALS = (
     "shared_identifier",
     "co_hashtag",
     "co_image",
+    "co_similar_text",
 )
 
 NETWORKS = """
@@ -207,6 +208,7 @@ class EdgeRecord:
     shared_identifier: float
     co_hashtag: float
     co_image: float
+    co_similar_text: float
     co_share_objects: int
     slow_co_share_objects: int
     shared_admins: int
@@ -234,6 +236,7 @@ class EdgeRecord:
             shared_identifier=_float(props.get("shared_identifier")),
             co_hashtag=_float(props.get("co_hashtag")),
             co_image=_float(props.get("co_image")),
+            co_similar_text=_float(props.get("co_similar_text")),
             co_share_objects=_int(props.get("co_share_objects")),
             slow_co_share_objects=_int(props.get("slow_co_share_objects")),
             shared_admins=_int(props.get("shared_admins")),

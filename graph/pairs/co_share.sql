@@ -6,8 +6,11 @@
 -- Written in DuckDB's dialect; graph/pairs/definition.py transpiles it with SQLGlot
 -- for Spark, and binds the :parameters as literals (integers only).
 --
--- Input: a table `shares` (actor, object, kind, t) - one row per (post, object), with
--- actor NULL for a post without an author (it counts as a share, never as a sharer).
+-- Input: a table `shares` (actor, object, kind, t, variant) - one row per (post, object),
+-- with actor NULL for a post without an author (it counts as a share, never as a sharer).
+-- `variant` is NULL except for near-duplicate text clusters, where it is the post's text
+-- hash: two shares of a cluster meet only with different texts (identical texts are
+-- co_text's, graph/pairs/text_clusters.py).
 -- Actors and objects are numbered in their key order first, so every join, sort and
 -- group below runs on integers, and the order of the numbers is the order of the keys
 -- (the smaller actor of a pair, the sample objects' order).
@@ -47,6 +50,7 @@ ranked AS (
         o.oid,
         a.aid,
         s.t,
+        s.variant AS v,
         o.start + ROW_NUMBER() OVER (PARTITION BY o.oid ORDER BY s.t, a.aid) - 1 AS g,
         o.start - 1
             + COUNT(*) OVER (
@@ -61,7 +65,7 @@ followers AS (
     -- Sort-based window: share g meets only positions g+1..g_end, an equi-join on the
     -- position, so the cost follows the pairs inside the window, never the square of
     -- an object's shares.
-    SELECT w.oid, w.aid AS x, w.t, j
+    SELECT w.oid, w.aid AS x, w.t, w.v, j
     FROM ranked AS w
     CROSS JOIN UNNEST(GENERATE_SERIES(w.g + 1, w.g_end)) AS u(j)
     WHERE w.g_end > w.g
@@ -70,7 +74,7 @@ object_pairs AS (
     SELECT f.oid, LEAST(f.x, r.aid) AS a, GREATEST(f.x, r.aid) AS b, MIN(r.t - f.t) AS gap
     FROM followers AS f
     JOIN ranked AS r ON r.g = f.j
-    WHERE f.x <> r.aid
+    WHERE f.x <> r.aid AND (f.v IS NULL OR r.v IS NULL OR f.v <> r.v)
     GROUP BY f.oid, LEAST(f.x, r.aid), GREATEST(f.x, r.aid)
 ),
 counted AS (

@@ -59,6 +59,7 @@ OBJECT_SIGNALS: dict[str, ObjectSignal] = {
         ObjectSignal("co_share", ("url", "post", "text"), "co_share_pairs"),
         ObjectSignal("co_hashtag", ("tags",), "co_hashtag_pairs"),
         ObjectSignal("co_image", ("image",), "co_image_pairs"),
+        ObjectSignal("co_similar_text", ("similar",), "co_similar_text_pairs"),
     )
 }
 

@@ -3,10 +3,12 @@
 The columns are what the co-share signals need and nothing else: actor key, object key
 (``url:``/``post:``/``text:`` + id, the keys co_share_pairs.cypher builds; ``tags:`` +
 the post's hashtag set and ``image:`` + its image hash, the keys of co_hashtag_pairs and
-co_image_pairs), object kind and epoch seconds. Posts are read in pages of the Post.id
-index order, one read transaction per page, two pages at a time, and each page is
-appended to the Parquet file as a row group in id order, so neither the server nor this
-process ever holds the whole table.
+co_image_pairs; ``similar:`` + its near-duplicate text cluster, co_similar_text_pairs'),
+object kind, epoch seconds and, for a cluster, the post's text hash (``variant``: a
+cluster's shares meet only between different texts, graph/pairs/text_clusters.py).
+Posts are read in pages of the Post.id index order, one read transaction per page,
+two pages at a time, and each page is appended to the Parquet file as a row group in
+id order, so neither the server nor this process ever holds the whole table.
 """
 
 from __future__ import annotations
@@ -30,17 +32,19 @@ SCHEMA = pa.schema(
         pa.field("object", pa.string(), nullable=False),
         pa.field("kind", pa.string(), nullable=False),
         pa.field("t", pa.int64(), nullable=False),
+        pa.field("variant", pa.string()),
     ]
 )
 
 # The page's posts, by a range of the Post.id index, with their shares flattened on the
-# server into four columns: measured at scale 10, decoding one list per post (about ten
+# server into flat columns: measured at scale 10, decoding one list per post (about ten
 # values each, nested) cost the driver 20 us a post, four flat lists 6 us, for the same
 # rows. A post without an author still counts as a share of its objects (the Cypher
 # query counts every post): its actor comes back as '' (collect drops NULLs, which
 # would shift the columns) and becomes NULL here. Object keys are the ones the query
 # library builds; a hashtag set is a set (README, "Hashtag sets"): sorted, at least
-# MIN_TAGS tags, as co_hashtag_pairs.cypher builds it.
+# MIN_TAGS tags, as co_hashtag_pairs.cypher builds it. Only a text cluster's share has a
+# variant (the post's text hash); every other object's is '' and becomes NULL here.
 PAGE = """
 MATCH (p:Post)
 WHERE p.id > $after AND p.id <= $upto
@@ -52,18 +56,21 @@ CALL (page) {
   WHERE t IS NOT NULL
   WITH p, actor, t, apoc.coll.sort([(p)-[:TAGS]->(h:Hashtag) | h.tag]) AS tags
   WITH actor, t,
-       [(p)-[:LINKS_TO]->(u:Url) | ['url:' + u.url, 'url']]
-       + [(p)-[:SHARES]->(o:Post) | ['post:' + o.id, 'post']]
-       + CASE WHEN p.text_hash IS NULL THEN [] ELSE [['text:' + p.text_hash, 'text']] END
+       [(p)-[:LINKS_TO]->(u:Url) | ['url:' + u.url, 'url', '']]
+       + [(p)-[:SHARES]->(o:Post) | ['post:' + o.id, 'post', '']]
+       + CASE WHEN p.text_hash IS NULL THEN [] ELSE [['text:' + p.text_hash, 'text', '']] END
        + CASE WHEN size(tags) < $min_tags THEN []
-              ELSE [['tags:' + apoc.text.join([x IN tags | '#' + x], ' '), 'tags']] END
-       + CASE WHEN p.image_hash IS NULL THEN [] ELSE [['image:' + p.image_hash, 'image']] END
+              ELSE [['tags:' + apoc.text.join([x IN tags | '#' + x], ' '), 'tags', '']] END
+       + CASE WHEN p.image_hash IS NULL THEN []
+              ELSE [['image:' + p.image_hash, 'image', '']] END
+       + CASE WHEN p.text_cluster IS NULL OR p.text_hash IS NULL THEN []
+              ELSE [['similar:' + p.text_cluster, 'similar', p.text_hash]] END
          AS objects
   UNWIND objects AS o
   RETURN collect(actor) AS actors, collect(o[0]) AS objects, collect(o[1]) AS kinds,
-         collect(t) AS times
+         collect(t) AS times, collect(o[2]) AS variants
 }
-RETURN size(page) AS posts, actors, objects, kinds, times
+RETURN size(page) AS posts, actors, objects, kinds, times, variants
 """
 
 # Where the page after ``after`` ends: a walk of the Post.id index, no property read.
@@ -114,7 +121,9 @@ def _page(runner: QueryRunner, bounds: tuple[str, str]) -> tuple[int, pa.RecordB
     (row,) = runner.read(PAGE, {"after": after, "upto": upto, "min_tags": MIN_TAGS})
     actors = pa.array(row["actors"], pa.string())
     actors = pc.if_else(pc.equal(actors, ""), pa.scalar(None, pa.string()), actors)
-    columns = [actors, row["objects"], row["kinds"], row["times"]]
+    variants = pa.array(row["variants"], pa.string())
+    variants = pc.if_else(pc.equal(variants, ""), pa.scalar(None, pa.string()), variants)
+    columns = [actors, row["objects"], row["kinds"], row["times"], variants]
     return int(row["posts"]), pa.record_batch(columns, schema=SCHEMA)
 
 

@@ -43,6 +43,7 @@ SIGNAL_NAMES: dict[str, str] = {
     "shared_identifier": "accounts sharing devices, phones, IPs or payment details",
     "co_hashtag": "posting the same set of hashtags within the window",
     "co_image": "posting the same image within the window",
+    "co_similar_text": "posting near-copies of one text (words swapped) within the window",
 }
 
 CUE_NAMES: dict[str, str] = {

@@ -1,15 +1,19 @@
 """The newer object signals on the tactic scenario: one definition, tested twice.
 
-co_hashtag_pairs.cypher and co_image_pairs.cypher are what analysts run in Browser;
-detection computes the same pairs with graph/pairs/co_share.sql over the share
-table's ``tags`` and ``image`` rows. Both must give identical rows, every column, and
-the counts must be what a brute-force pass over the share table says. The tactic
+co_hashtag_pairs.cypher, co_image_pairs.cypher and co_similar_text_pairs.cypher are
+what analysts run in Browser; detection computes the same pairs with
+graph/pairs/co_share.sql over the share table's ``tags``, ``image`` and ``similar``
+rows (the last over the clusters the run stored on Post.text_cluster). Both must give
+identical rows, every column, and the counts must be what a brute-force pass over the
+share table says (a cluster's copies meeting only with different texts). The tactic
 networks must then be found by them: the tracked links meet as one canonical URL,
-the boosted pages join their network as amplified assets, and no look-alike is flagged.
+the boosted pages join their network as amplified assets, the paraphrased copies meet
+in their clusters, and no look-alike is flagged.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -32,6 +36,7 @@ from tests.conftest import DetectedScenario
 pytestmark = pytest.mark.integration
 
 Rows = list[dict[str, Any]]
+PARAPHRASED = "paraphrased_templates_1"
 
 
 def _sorted(rows: Any) -> Rows:
@@ -41,20 +46,21 @@ def _sorted(rows: Any) -> Rows:
 def _weights(shares: Path, pass_: CoShareParams, signal: str) -> dict[tuple[str, str], int]:
     """Brute force: each pair's distinct objects of the signal's kinds within the window."""
     kinds = OBJECT_SIGNALS[signal].kinds
-    by_object: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+    by_object: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
     for row in pq.read_table(shares).to_pylist():
         if row["kind"] in kinds:
-            by_object[row["object"]].append((row["t"], row["actor"]))
+            by_object[row["object"]].append((row["t"], row["actor"], row["variant"] or ""))
     objects: dict[tuple[str, str], set[str]] = defaultdict(set)
     for obj, shares_of in by_object.items():
         if not 2 <= len(shares_of) <= pass_.max_object_shares:
             continue
-        authored = sorted((t, a) for t, a in shares_of if a is not None)
-        for i, (t_x, x) in enumerate(authored):
-            for t_y, y in authored[i + 1 :]:
+        authored = sorted((t, a, v) for t, a, v in shares_of if a is not None)
+        for i, (t_x, x, v_x) in enumerate(authored):
+            for t_y, y, v_y in authored[i + 1 :]:
                 if t_y - t_x > pass_.window:
                     break
-                if x != y:
+                # A near-duplicate cluster's copies meet only with different texts.
+                if x != y and (not v_x or v_x != v_y):
                     objects[(min(x, y), max(x, y))].add(obj)
     return {pair: len(objs) for pair, objs in objects.items() if len(objs) >= pass_.min_weight}
 
@@ -68,7 +74,7 @@ def test_new_signals_equal_their_cypher_queries(
 ) -> None:
     table = extract_shares(db, tmp_path / "shares.parquet")
     kinds = {row["kind"] for row in pq.read_table(table.path, columns=["kind"]).to_pylist()}
-    assert {"url", "post", "text", "tags", "image"} <= kinds
+    assert {"url", "post", "text", "tags", "image", "similar"} <= kinds
     for signal, pass_ in _passes(tactics_scenario).items():
         cypher = _sorted(cypher_co_share(db)(pass_, signal))
         with DuckDbEngine(table.path, tmp_path, "1GB") as engine:
@@ -78,8 +84,8 @@ def test_new_signals_equal_their_cypher_queries(
         assert {(r["a"], r["b"]): r["weight"] for r in duck} == _weights(
             table.path, pass_, signal
         ), signal
-        prefix = "tags:" if signal == "co_hashtag" else "image:"
-        assert all(s.startswith(prefix) for r in duck for s in r["sample_objects"])
+        prefix = {"co_hashtag": "tags:", "co_image": "image:", "co_similar_text": "similar:"}
+        assert all(s.startswith(prefix[signal]) for r in duck for s in r["sample_objects"])
 
 
 # pyspark 3.5 leaves the sockets it reads results through to the garbage collector.
@@ -122,11 +128,12 @@ def test_the_tactic_networks_are_found_and_no_look_alike_is_flagged(
         db, folder / "truth.csv", run_id=tactics_scenario.run_id, decoys=folder / "decoys.csv"
     ).to_dict()
     planted = {p["label"]: p for p in evaluation["planted"]}
-    for label in ("tracking_links_1", "hashtag_swarm_1", "reused_images_1", "boosted_pages_1"):
+    tactics = ("tracking_links", "hashtag_swarm", "reused_images", "boosted_pages")
+    for label in (*(f"{t}_1" for t in tactics), "paraphrased_templates_1"):
         assert planted[label]["flagged"], label
     decoys = {d["label"]: d for d in evaluation["decoys"]}
-    assert decoys["activists_1"]["in_flagged"] == 0
-    assert decoys["chain_message_1"]["in_flagged"] == 0
+    for label in ("activists_1", "chain_message_1", "greetings_1"):
+        assert decoys[label]["in_flagged"] == 0, label
     # The six boosted pages only posted: they are in no pair, and join as amplified.
     rows = db.read(
         "MATCH (p:Page)-[m:MEMBER_OF {run_id: $run}]->(n:Network {flagged: true}) "
@@ -137,3 +144,41 @@ def test_the_tactic_networks_are_found_and_no_look_alike_is_flagged(
     for row in rows:
         evidence = json.loads(row["evidence"])[row["key"]]
         assert evidence["reshares_from_members"] >= AMPLIFIED_SHARE * evidence["reshares"]
+
+
+def test_text_clusters_hold_different_texts_and_are_recorded_on_the_run(
+    db: Database, tactics_scenario: DetectedScenario
+) -> None:
+    clusters = db.read(
+        "MATCH (p:Post) WHERE p.text_cluster IS NOT NULL "
+        "WITH p.text_cluster AS cluster, count(DISTINCT p.text_hash) AS texts, "
+        "min(p.text_hash) AS smallest "
+        "RETURN count(*) AS clusters, min(texts) AS fewest, "
+        "sum(CASE WHEN cluster = smallest THEN 1 ELSE 0 END) AS named_by_smallest"
+    )[0]
+    # Every cluster is two or more distinct texts, named by its smallest text hash.
+    assert clusters["clusters"] > 20 and clusters["fewest"] >= 2
+    assert clusters["named_by_smallest"] == clusters["clusters"]
+    # The paraphrased copies are clustered; copies of one campaign share a cluster.
+    with tactics_scenario.truth.open(newline="") as truth:
+        ids = [r["actor_id"] for r in csv.DictReader(truth) if r["network_label"] == PARAPHRASED]
+    copies = db.read(
+        "MATCH (a:Account)-[:POSTED]->(p:Post) WHERE a.id IN $ids "
+        "WITH p.text_cluster AS cluster, count(*) AS posts "
+        "RETURN cluster IS NULL AS unclustered, count(cluster) AS clusters, sum(posts) AS posts",
+        {"ids": ids},
+    )
+    by_state = {row["unclustered"]: row for row in copies}
+    # Their everyday posts are short organic texts; the campaigns' copies are clustered,
+    # one cluster per campaign (a few campaigns may share one: a shared part or two).
+    assert by_state[False]["posts"] > 500
+    assert 15 <= by_state[False]["clusters"] <= 40
+    engine = json.loads(
+        db.read(
+            "MATCH (r:DetectionRun {id: $run}) RETURN r.engine AS engine",
+            {"run": tactics_scenario.run_id},
+        )[0]["engine"]
+    )
+    recorded = engine["text_clusters"]
+    assert recorded["params"]["threshold"] == DetectParams().similar_threshold
+    assert recorded["clusters"] == clusters["clusters"]

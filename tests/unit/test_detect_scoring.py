@@ -247,6 +247,7 @@ def test_signals_are_merged_per_pair_from_the_library_queries() -> None:
         "shared_identifier": 1,
         "co_hashtag": 0,
         "co_image": 0,
+        "co_similar_text": 0,
     }
     off = collect_pairs(RecordingRunner(), DetectParams(window=60, slow_window=0))
     assert off.counts["slow_co_share"] == 0
@@ -266,11 +267,12 @@ def _pair_row(weight: int, score: float, sample: str) -> dict[str, object]:
     }
 
 
-def test_hashtag_and_image_signals_are_their_own_contributions() -> None:
+def test_hashtag_image_and_similar_text_signals_are_their_own_contributions() -> None:
     runner = RecordingRunner(
         answers={
             "WHERE COUNT { (p)-[:TAGS]->(:Hashtag) } >= 2": [_pair_row(4, 3.0, "tags:#a #b")],
             "WHERE p.image_hash IS NOT NULL": [_pair_row(2, 1.5, "image:ff00")],
+            "WHERE p.text_cluster IS NOT NULL": [_pair_row(3, 2.0, "similar:ab12")],
         }
     )
     params = DetectParams(window=60)
@@ -282,11 +284,16 @@ def test_hashtag_and_image_signals_are_their_own_contributions() -> None:
     contributions = evidence.contributions(params)
     assert contributions["co_hashtag"] == params.co_hashtag_weight * 3.0
     assert contributions["co_image"] == params.co_image_weight * 1.5
+    assert (evidence.co_similar_text_objects, evidence.co_similar_text_score) == (3, 2.0)
+    assert contributions["co_similar_text"] == params.co_similar_text_weight * 2.0
     assert contributions["co_share"] == 0.0
     tags = next(c for c in runner.calls if "(p)-[:TAGS]->(:Hashtag)" in c.query)
     assert tags.params["max_object_shares"] == params.hashtag_max_object_shares
     assert tags.params["exclude_within"] == -1
     assert pairs.counts["co_hashtag"] == 1 and pairs.counts["co_image"] == 1
+    assert pairs.counts["co_similar_text"] == 1
+    similar = next(c for c in runner.calls if "p.text_cluster IS NOT NULL" in c.query)
+    assert similar.params["max_object_shares"] == params.similar_max_object_shares
 
 
 def test_slow_pass_counts_only_objects_slower_than_the_fast_window() -> None:
@@ -327,6 +334,7 @@ def test_an_engine_answers_the_co_share_passes_instead_of_cypher() -> None:
         ("co_share", 60),
         ("co_hashtag", -1),
         ("co_image", -1),
+        ("co_similar_text", -1),
     ]
     assert not [c for c in runner.calls if "MATCH (o:Url)" in c.query]
     evidence = pairs.pairs[("account:a", "account:b")]

@@ -46,6 +46,7 @@ def test_running_out_of_memory_is_insufficient_memory_with_a_hint(tmp_path: Path
             "object": [f"url:https://example.org/{i // 1000}" for i in range(n)],
             "kind": ["url"] * n,
             "t": [1_700_000_000 + i % 60 for i in range(n)],
+            "variant": [None] * n,
         },
         schema=SCHEMA,
     )

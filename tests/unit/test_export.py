@@ -217,6 +217,7 @@ def test_bundle_reads_the_run_once_and_adds_member_evidence() -> None:
         "shared_identifier": 0.0,
         "co_hashtag": 0.0,
         "co_image": 0.0,
+        "co_similar_text": 0.0,
     }
     a3 = next(m for m in bundle.members if m.key == "account:a3")
     assert a3.degree == 1, "the edge to the other network is not internal evidence"

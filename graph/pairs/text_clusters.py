@@ -1,0 +1,303 @@
+"""Near-duplicate text clusters: MinHash LSH over word shingles, streamed, on Post nodes.
+
+One template with swapped words and emoji never meets in co_text (its copies differ),
+but the copies share most of their words. Detection clusters the posts' texts before
+it extracts the share table (stage ``text_clusters``), and the cluster is the object of
+the ``co_similar_text`` signal (README, "Near-duplicate texts"):
+
+1. Posts are read in pages of the Post.id index order (one read transaction a page).
+   A text is its words (case folded, links and punctuation dropped, emoji too: they
+   are what operators swap); texts of fewer than ``min_words`` words are skipped (too
+   short to tell a template from a phrase). Each text's MinHash (``datasketch``,
+   ``num_perm`` permutations, ``seed``) is taken over its ``shingle``-word shingles,
+   and its LSH band keys (the bands and rows datasketch's MinHashLSH picks for
+   ``threshold``) are appended, with the signature, to a Parquet file: memory holds
+   one page, whatever the number of posts.
+2. DuckDB groups the band keys: a bucket holding two or more distinct texts links each
+   of them to the bucket's smallest text hash; each link is kept only when the two
+   signatures' estimated Jaccard similarity is at least ``threshold`` (LSH finds
+   candidates, the signatures decide). Linked texts form clusters (union-find over
+   the links only); a cluster's id is its smallest text hash.
+3. ``Post.text_cluster`` is set on the posts of every cluster and removed from every
+   other post, so Browser's co_similar_text_pairs.cypher meets what detection meets.
+   It is derived data: the last detection run's clustering, whose parameters that
+   run records (``text_clusters`` in its engine details).
+
+Identical copies share a text hash, so a cluster always holds two or more distinct
+texts; the signal counts a pair's meeting in a cluster only between different texts
+(the ``variant`` column of the share table): identical texts stay co_text's alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasketch import MinHash, MinHashLSH
+
+from cibgraph.core.batches import chunked
+from cibgraph.core.runner import QueryRunner
+from cibgraph.graph.pairs.limits import duckdb_limit
+
+
+@cache
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    # MinHashLSH integrates the false positive and negative rates of every layout:
+    # worth doing once per run, not once per page.
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+@dataclass(frozen=True)
+class TextClusterParams:
+    """Recorded on every run that clusters (README, "Near-duplicate texts")."""
+
+    # Estimated Jaccard similarity of two texts' shingle sets for one link. 0.6 with
+    # single words: two copies of a 30-word template, each with its own choice in six
+    # slots and a few emoji, are about 0.65-0.8 alike; two fills of one organic
+    # template differing in a place name are under 0.6 once they have 8+ words.
+    threshold: float = 0.6
+    # Words per shingle. 1 (word sets): a swapped word costs one shingle, where with
+    # 2-word shingles it costs two, and the template's copies fell to ~0.4 alike.
+    shingle: int = 1
+    num_perm: int = 64
+    seed: int = 1
+    min_words: int = 8
+
+    def bands(self) -> tuple[int, int]:
+        """(bands, rows per band): datasketch's optimum for the threshold."""
+        return _bands(self.threshold, self.num_perm)
+
+    def to_dict(self) -> dict[str, Any]:
+        bands, rows = self.bands()
+        return {**asdict(self), "bands": bands, "rows": rows}
+
+
+@dataclass(frozen=True)
+class TextClusters:
+    texts: int  # posts with a text long enough to cluster
+    clusters: int
+    clustered_posts: int
+    seconds: float
+    params: dict[str, Any]
+
+
+TEXTS = """
+MATCH (p:Post)
+WHERE p.id > $after
+WITH p ORDER BY p.id LIMIT $page
+RETURN collect([p.id, p.text_hash, p.text]) AS posts
+"""
+CLEAR = """
+MATCH (p:Post) WHERE p.text_cluster IS NOT NULL
+WITH p LIMIT $batch
+REMOVE p.text_cluster
+RETURN count(*) AS n
+"""
+SET = """
+UNWIND $rows AS row
+MATCH (p:Post {id: row[0]})
+SET p.text_cluster = row[1]
+"""
+PAGE_SIZE = 20_000
+FETCH_ROWS = 50_000
+WRITE_BATCH = 10_000
+
+_URLS = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+# Letters and digits of every script; emoji and punctuation are not words.
+_WORD = re.compile(r"[^\W_]+")
+
+BANDS = pa.schema(
+    [
+        pa.field("post", pa.string(), nullable=False),
+        pa.field("text_hash", pa.string(), nullable=False),
+        pa.field("band", pa.int16(), nullable=False),
+        pa.field("key", pa.int64(), nullable=False),
+        # On a post's band-0 row only: 14 copies of 256 bytes per post were most of a page.
+        pa.field("signature", pa.binary()),
+    ]
+)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(_URLS.sub(" ", text.casefold()))
+
+
+def shingles(tokens: list[str], size: int) -> list[bytes]:
+    if size == 1:
+        return [t.encode() for t in set(tokens)]
+    return list({" ".join(tokens[i : i + size]).encode() for i in range(len(tokens) - size + 1)})
+
+
+def _band_key(values: np.ndarray) -> int:
+    # 8 bytes of a keyed-free BLAKE2b over the band's rows: a stable int64 bucket key.
+    digest = hashlib.blake2b(values.tobytes(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def _page_batch(page: list[list[Any]], params: TextClusterParams) -> pa.RecordBatch | None:
+    bands, rows = params.bands()
+    kept: list[tuple[str, str]] = []
+    # One signature per distinct text of the page: copies share a text hash (at scale
+    # 1, 43,472 long texts were 18,044 distinct ones).
+    sets: dict[str, list[bytes]] = {}
+    for post, digest, text in page:
+        if digest is None or text is None:
+            continue
+        if digest not in sets:
+            tokens = words(str(text))
+            if len(tokens) < params.min_words:
+                continue
+            sets[digest] = shingles(tokens, params.shingle)
+        kept.append((str(post), str(digest)))
+    if not kept:
+        return None
+    signatures = MinHash.bulk(list(sets.values()), num_perm=params.num_perm, seed=params.seed)
+    layout: dict[str, tuple[list[int], bytes]] = {}
+    for digest, minhash in zip(sets, signatures, strict=True):
+        values = np.asarray(minhash.hashvalues, dtype=np.uint32)
+        keys = [_band_key(values[band * rows : (band + 1) * rows]) for band in range(bands)]
+        layout[digest] = (keys, values.tobytes())
+    columns: dict[str, list[Any]] = {name: [] for name in BANDS.names}
+    for post, digest in kept:
+        keys, blob = layout[digest]
+        for band, key in enumerate(keys):
+            columns["post"].append(post)
+            columns["text_hash"].append(digest)
+            columns["band"].append(band)
+            columns["key"].append(key)
+            columns["signature"].append(blob if band == 0 else None)
+    return pa.record_batch([columns[name] for name in BANDS.names], schema=BANDS)
+
+
+def write_bands(
+    runner: QueryRunner, path: Path, params: TextClusterParams, page_size: int = PAGE_SIZE
+) -> int:
+    """Every clusterable post's band keys and signature to ``path``; how many posts."""
+    texts = 0
+    after = ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(path, BANDS, compression="zstd") as writer:
+        while True:
+            answer = runner.read(TEXTS, {"after": after, "page": page_size})
+            page: list[list[Any]] = answer[0]["posts"] if answer else []
+            if not page:
+                break
+            batch = _page_batch(page, params)
+            if batch is not None:
+                writer.write_batch(batch)
+                texts += batch.num_rows // params.bands()[0]
+            after = str(page[-1][0])
+            if len(page) < page_size:
+                break
+    return texts
+
+
+# Candidate links: every distinct text of a bucket to the bucket's smallest text, with
+# both signatures (one per text: copies of a text have one signature).
+LINKS = """
+WITH texts AS (
+    SELECT text_hash, ANY_VALUE(signature) AS signature
+    FROM bands WHERE band = 0 GROUP BY text_hash
+),
+buckets AS (
+    SELECT band, key, MIN(text_hash) AS rep
+    FROM bands GROUP BY band, key HAVING COUNT(DISTINCT text_hash) >= 2
+),
+links AS (
+    SELECT DISTINCT b.text_hash AS a, k.rep AS b
+    FROM bands AS b JOIN buckets AS k ON b.band = k.band AND b.key = k.key
+    WHERE b.text_hash <> k.rep
+)
+SELECT l.a, l.b, ta.signature AS sa, tb.signature AS sb
+FROM links AS l
+JOIN texts AS ta ON ta.text_hash = l.a
+JOIN texts AS tb ON tb.text_hash = l.b
+"""
+POSTS = "SELECT DISTINCT post, text_hash FROM bands ORDER BY post"
+
+
+def _find(parent: dict[str, str], x: str) -> str:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _clusters(
+    connection: duckdb.DuckDBPyConnection, threshold: float, num_perm: int
+) -> dict[str, str]:
+    """text hash -> cluster id (the cluster's smallest text hash), clustered texts only."""
+    parent: dict[str, str] = {}
+    cursor = connection.execute(LINKS)
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        sa = np.frombuffer(b"".join(row[2] for row in batch), dtype=np.uint32)
+        sb = np.frombuffer(b"".join(row[3] for row in batch), dtype=np.uint32)
+        alike = (sa.reshape(-1, num_perm) == sb.reshape(-1, num_perm)).mean(axis=1)
+        for (x, y, _, _), similarity in zip(batch, alike.tolist(), strict=True):
+            if similarity < threshold:
+                continue
+            parent.setdefault(x, x)
+            parent.setdefault(y, y)
+            rx, ry = _find(parent, x), _find(parent, y)
+            if rx != ry:
+                # The smaller hash roots the merged tree: the id is the cluster's minimum.
+                parent[max(rx, ry)] = min(rx, ry)
+    return {x: _find(parent, x) for x in parent}
+
+
+def _assignments(
+    connection: duckdb.DuckDBPyConnection, cluster_of: dict[str, str]
+) -> Iterator[list[str]]:
+    cursor = connection.execute(POSTS)
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        for post, digest in batch:
+            cluster = cluster_of.get(digest)
+            if cluster is not None:
+                yield [post, cluster]
+
+
+def cluster_texts(
+    runner: QueryRunner,
+    work_dir: Path,
+    params: TextClusterParams,
+    memory_limit: str = "1GB",
+) -> TextClusters:
+    """Cluster every post's text and store ``Post.text_cluster`` (module docstring)."""
+    started = time.perf_counter()
+    path = work_dir / "text-bands.parquet"
+    texts = write_bands(runner, path, params)
+    spill = work_dir / "duckdb-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": duckdb_limit(memory_limit),
+        "temp_directory": str(spill),
+        "preserve_insertion_order": False,
+    }
+    with duckdb.connect(":memory:", config=config) as connection:
+        connection.read_parquet(str(path)).create_view("bands")
+        cluster_of = _clusters(connection, params.threshold, params.num_perm)
+        while runner.write(CLEAR, {"batch": WRITE_BATCH})[0]["n"]:
+            pass
+        clustered = 0
+        for rows in chunked(_assignments(connection, cluster_of), WRITE_BATCH):
+            runner.write(SET, {"rows": rows})
+            clustered += len(rows)
+    path.unlink(missing_ok=True)
+    return TextClusters(
+        texts=texts,
+        clusters=len(set(cluster_of.values())),
+        clustered_posts=clustered,
+        seconds=round(time.perf_counter() - started, 3),
+        params=params.to_dict(),
+    )

@@ -1,0 +1,93 @@
+"""Near-duplicate text clusters: the paraphrased copies of a template meet, nothing else.
+
+Real datasketch and DuckDB; the posts come from a recording runner in pages, as the
+Post.id pages of a database would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+from typing import Any
+
+from cibgraph.graph.pairs.text_clusters import (
+    CLEAR,
+    SET,
+    TextClusterParams,
+    cluster_texts,
+    shingles,
+    words,
+    write_bands,
+)
+from cibgraph.scenario import paraphrase
+from tests.fakes import RecordingRunner
+
+
+def test_words_drop_case_links_punctuation_and_emoji() -> None:
+    text = "Wake UP Agra! 🔥 Read https://x.example/a?b=1 before it's deleted 🙏"
+    assert words(text) == ["wake", "up", "agra", "read", "before", "it", "s", "deleted"]
+    assert sorted(shingles(["a", "b", "a"], 1)) == [b"a", b"b"]
+    assert sorted(shingles(["a", "b", "c"], 2)) == [b"a b", b"b c"]
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def _posts(rng: random.Random) -> tuple[list[list[Any]], dict[str, str]]:
+    """Two campaigns of 30 paraphrased copies, and 40 unrelated long texts."""
+    posts: list[list[Any]] = []
+    campaign: dict[str, str] = {}
+    for name in ("first", "second"):
+        fixed = paraphrase.fix(rng, paraphrase.template(rng))
+        for _ in range(30):
+            post = f"p{len(posts):04d}"
+            body = paraphrase.paraphrase(rng, fixed)
+            posts.append([post, _digest(body), body])
+            campaign[post] = name
+    vocabulary = [f"word{i}" for i in range(400)]
+    for _ in range(40):
+        body = " ".join(rng.sample(vocabulary, 15))
+        posts.append([f"p{len(posts):04d}", _digest(body), body])
+    # A short text is never clustered, however often it is copied.
+    posts += [[f"p{len(posts) + i:04d}", f"short{i % 2}", "vote for change"] for i in range(4)]
+    return posts, campaign
+
+
+def test_paraphrased_copies_form_one_cluster_per_campaign(tmp_path: Path) -> None:
+    posts, campaign = _posts(random.Random(5))
+
+    def page(params: dict[str, Any]) -> list[dict[str, Any]]:
+        after, size = params["after"], params["page"]
+        return [{"posts": [p for p in posts if p[0] > after][:size]}]
+
+    # CLEAR answers n = 0 at once: nothing was clustered before.
+    runner = RecordingRunner(
+        answers={"collect([p.id, p.text_hash, p.text])": page, CLEAR: [{"n": 0}]}
+    )
+    params = TextClusterParams()
+    found = cluster_texts(runner, tmp_path, params, "256MB")
+    assigned: dict[str, str] = {}
+    for call in runner.calls:
+        if call.query == SET:
+            assigned.update({post: cluster for post, cluster in call.params["rows"]})
+    # Every copy is clustered, with the other copies of its campaign only.
+    assert set(assigned) == set(campaign)
+    by_campaign = {
+        name: {assigned[p] for p, c in campaign.items() if c == name}
+        for name in set(campaign.values())
+    }
+    assert all(len(ids) == 1 for ids in by_campaign.values())
+    assert by_campaign["first"] != by_campaign["second"]
+    assert (found.texts, found.clusters, found.clustered_posts) == (100, 2, 60)
+    bands, rows = params.bands()
+    assert found.params == {**found.params, "threshold": 0.6, "bands": bands, "rows": rows}
+    # The id is the cluster's smallest text hash: stable from run to run.
+    hashes = {p[0]: p[1] for p in posts}
+    for name, (cluster,) in by_campaign.items():
+        assert cluster == min(hashes[p] for p, c in campaign.items() if c == name)
+    # Pages of 25 (104 posts): read page by page, never all at once.
+    small = RecordingRunner(answers=dict(runner.answers))
+    assert write_bands(small, tmp_path / "bands.parquet", params, page_size=25) == 100
+    assert len([c for c in small.calls if c.mode == "read"]) == 5
