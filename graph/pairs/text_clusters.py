@@ -41,6 +41,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from datasketch import MinHash, MinHashLSH
@@ -139,7 +140,7 @@ def shingles(tokens: list[str], size: int) -> list[bytes]:
     return list({" ".join(tokens[i : i + size]).encode() for i in range(len(tokens) - size + 1)})
 
 
-def _band_key(values: np.ndarray) -> int:
+def _band_key(values: npt.NDArray[Any]) -> int:
     # 8 bytes of a keyed-free BLAKE2b over the band's rows: a stable int64 bucket key.
     digest = hashlib.blake2b(values.tobytes(), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
