@@ -4,7 +4,8 @@ same importer input, replays, ledger counts and rejects files.
 
 The importer's input is compared as what neo4j-admin reads from it: per node label or
 relationship type, the multiset of rows as (header name, value) pairs, an empty cell
-being no value. tests/integration/test_column_bulk_graph.py imports both into Neo4j.
+being no value. tests/integration/test_bulk_load.py imports the column path into Neo4j
+and holds the graph to an incremental load's.
 """
 
 from __future__ import annotations
