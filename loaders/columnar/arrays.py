@@ -23,7 +23,7 @@ from cibgraph.loaders.columnar.blocks import Block
 from cibgraph.loaders.columnar.hashes import text_hashes
 from cibgraph.loaders.contract import CONTRACT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, Column, FieldType
 from cibgraph.loaders.validate import ValidationContext
-from cibgraph.loaders.values import MAX_EPOCH, MIN_EPOCH, BadValue, is_missing, parse
+from cibgraph.loaders.values import BadValue, is_missing, parse
 
 _NULL = pa.scalar(None, pa.string())
 # The parser's result types of the columns parsed once per distinct value.
@@ -67,21 +67,7 @@ def _enums(array: pa.Array, column: Column) -> ArrowChecked:
 
 def _timestamps(array: pa.Array, column: Column) -> ArrowChecked:
     """Microseconds since the epoch (UTC), as ``cells._timestamps`` computes them."""
-    iso = cells._mask(array, cells._ISO)
-    filler = pa.scalar("2000-01-01T00:00:00+00:00")
-    iso = pc.and_(iso, cells._valid_days(pc.if_else(iso, array, filler)))
-    moments = pc.cast(pc.if_else(iso, array, filler), pa.timestamp("us", tz="UTC"))
-    micros = pc.cast(moments, pa.int64())
-    digits = cells._mask(array, cells._EPOCH_DIGITS)
-    seconds = pc.cast(pc.if_else(digits, array, pa.scalar("0")), pa.int64())
-    epoch = pc.and_(
-        digits,
-        pc.and_(pc.greater_equal(seconds, MIN_EPOCH), pc.less_equal(seconds, MAX_EPOCH)),
-    )
-    micros = pc.if_else(epoch, pc.multiply(seconds, 1_000_000), micros)
-    fast = pc.or_(iso, epoch)
-    sure = cells._or_missing(fast, array, column)
-    return ArrowChecked(pc.if_else(fast, micros, pa.scalar(None, pa.int64())), sure)
+    return ArrowChecked(*cells.timestamp_micros(array, column))
 
 
 Parsed = tuple[Any, bool, str | None]  # (value, sure, url_given) of one distinct cell

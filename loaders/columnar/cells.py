@@ -109,7 +109,9 @@ def _from_micros(micros: list[int | None]) -> list[datetime | None]:
     return [None if m is None else _EPOCH0 + timedelta(microseconds=m) for m in micros]
 
 
-def _timestamps(array: pa.Array, column: Column) -> Checked:
+def timestamp_micros(array: pa.Array, column: Column) -> tuple[pa.Array, pa.BooleanArray]:
+    """Microseconds since the epoch (UTC) of the cells the column checks can vouch for
+    (NULL for the rest), and which cells those are."""
     iso = _mask(array, _ISO)
     filler = pa.scalar("2000-01-01T00:00:00+00:00")
     iso = pc.and_(iso, _valid_days(pc.if_else(iso, array, filler)))
@@ -124,7 +126,12 @@ def _timestamps(array: pa.Array, column: Column) -> Checked:
     micros = pc.if_else(epoch, pc.multiply(seconds, 1_000_000), micros)
     fast = pc.or_(iso, epoch)
     sure = _or_missing(fast, array, column)
-    values = _from_micros(pc.if_else(fast, micros, pa.scalar(None, pa.int64())).to_pylist())
+    return pc.if_else(fast, micros, pa.scalar(None, pa.int64())), sure
+
+
+def _timestamps(array: pa.Array, column: Column) -> Checked:
+    micros, sure = timestamp_micros(array, column)
+    values = _from_micros(micros.to_pylist())
     return Checked(values, sure)
 
 
