@@ -99,18 +99,42 @@ class ActivistCampaign(_OpenGroup):
         return uniform_time(rng, day + 2 * HOUR, day + DAY - 1)
 
 
-class ChainMessage(_OpenGroup):
-    def __init__(self, shared: Shared, seed: int, index: int) -> None:
-        rng = component_rng(seed, "decoy", f"chain_message_{index}", "plan")
-        size = 300 if index == 1 else rng.randint(100, 500)
-        super().__init__(shared, seed, f"chain_message_{index}", size, 0)
+class _TextOnce(_OpenGroup):
+    """Unrelated people posting one text each: no link, tag or image."""
+
+    def __init__(
+        self, shared: Shared, seed: int, index: int, name: str, first_size: int, profiles: int
+    ) -> None:
+        rng = component_rng(seed, "decoy", f"{name}_{index}", "plan")
+        size = first_size if index == 1 else rng.randint(100, 500)
+        super().__init__(shared, seed, f"{name}_{index}", size, 0)
+        self._profiles = profiles
 
     def bind(self, accounts: array[int], pages: array[int]) -> None:
         super().bind(accounts, pages)
-        self.people = self._make_people(self._rng("profiles"), 120)
+        self.people = self._make_people(self._rng("profiles"), self._profiles)
 
     def expected_posts(self) -> int:
         return len(self.accounts)
+
+    def _text(self, person_number: int, at: int, body: str) -> Post:
+        row = (
+            self.shared.post_ids.take(),
+            account_id(person_number),
+            "account",
+            iso(at),
+            body,
+            "",
+            "",
+            "",
+            "",
+        )
+        return (at, row)
+
+
+class ChainMessage(_TextOnce):
+    def __init__(self, shared: Shared, seed: int, index: int) -> None:
+        super().__init__(shared, seed, index, "chain_message", 300, 120)
 
     def posts(self) -> Iterator[Post]:
         rng = self._rng("posts")
@@ -125,34 +149,14 @@ class ChainMessage(_OpenGroup):
             body = message if rng.random() < 0.6 else text.near_copy(rng, message)
             if rng.random() < 0.3:
                 body = f"{rng.choice(names.RESHARE_COMMENTS)} {body}"
-            row = (
-                self.shared.post_ids.take(),
-                account_id(person.number),
-                "account",
-                iso(at),
-                body,
-                "",
-                "",
-                "",
-                "",
-            )
-            rows.append((at, row))
+            rows.append(self._text(person.number, at, body))
         rows.sort(key=lambda post: post[0])
         return iter(rows)
 
 
-class FestivalGreetings(_OpenGroup):
+class FestivalGreetings(_TextOnce):
     def __init__(self, shared: Shared, seed: int, index: int) -> None:
-        rng = component_rng(seed, "decoy", f"greetings_{index}", "plan")
-        size = 300 if index == 1 else rng.randint(100, 500)
-        super().__init__(shared, seed, f"greetings_{index}", size, 0)
-
-    def bind(self, accounts: array[int], pages: array[int]) -> None:
-        super().bind(accounts, pages)
-        self.people = self._make_people(self._rng("profiles"), 150)
-
-    def expected_posts(self) -> int:
-        return len(self.accounts)
+        super().__init__(shared, seed, index, "greetings", 300, 150)
 
     def posts(self) -> Iterator[Post]:
         rng = self._rng("posts")
@@ -167,17 +171,6 @@ class FestivalGreetings(_OpenGroup):
             if at < person.created:
                 continue
             body = paraphrase.paraphrase(rng, rng.choice(fixed))
-            row = (
-                self.shared.post_ids.take(),
-                account_id(person.number),
-                "account",
-                iso(at),
-                body,
-                "",
-                "",
-                "",
-                "",
-            )
-            rows.append((at, row))
+            rows.append(self._text(person.number, at, body))
         rows.sort(key=lambda post: post[0])
         return iter(rows)
