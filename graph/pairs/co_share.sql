@@ -114,11 +114,12 @@ sampled AS (
         urls,
         reshares,
         texts,
+        -- Guarded: Spark in ANSI mode (Spark 4's default) raises on an index past the end.
         tightest[1] % 1099511627776 AS s1,
-        tightest[2] % 1099511627776 AS s2,
-        tightest[3] % 1099511627776 AS s3,
-        tightest[4] % 1099511627776 AS s4,
-        tightest[5] % 1099511627776 AS s5
+        CASE WHEN ARRAY_LENGTH(tightest) >= 2 THEN tightest[2] % 1099511627776 END AS s2,
+        CASE WHEN ARRAY_LENGTH(tightest) >= 3 THEN tightest[3] % 1099511627776 END AS s3,
+        CASE WHEN ARRAY_LENGTH(tightest) >= 4 THEN tightest[4] % 1099511627776 END AS s4,
+        CASE WHEN ARRAY_LENGTH(tightest) >= 5 THEN tightest[5] % 1099511627776 END AS s5
     FROM pairs
 )
 SELECT
