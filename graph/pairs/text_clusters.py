@@ -44,7 +44,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasketch import MinHash, MinHashLSH
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
@@ -54,7 +53,11 @@ from cibgraph.graph.pairs.limits import duckdb_limit
 @cache
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     # MinHashLSH integrates the false positive and negative rates of every layout:
-    # worth doing once per run, not once per page.
+    # worth doing once per run, not once per page. datasketch is imported here and in
+    # _page_batch, not at the top: it brings scipy (half a second), which every `cib`
+    # command would otherwise pay.
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return int(lsh.b), int(lsh.r)
 
@@ -163,6 +166,8 @@ def _page_batch(page: list[list[Any]], params: TextClusterParams) -> pa.RecordBa
         kept.append((str(post), str(digest)))
     if not kept:
         return None
+    from datasketch import MinHash
+
     signatures = MinHash.bulk(list(sets.values()), num_perm=params.num_perm, seed=params.seed)
     layout: dict[str, tuple[list[int], bytes]] = {}
     for digest, minhash in zip(sets, signatures, strict=True):

@@ -15,7 +15,6 @@ from pathlib import Path
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.exports.output import OutputDir
 from cibgraph.graph.exports.progress import NoProgress, Progress
-from cibgraph.graph.report.charts import network_picture, scores_picture, timeline_picture
 from cibgraph.graph.report.document import Pictures, build_document
 from cibgraph.graph.report.facts import ReportFacts, gather_facts
 from cibgraph.graph.report.html import render_html
@@ -76,6 +75,10 @@ class ReportResult:
 
 def draw(facts: ReportFacts, progress: Progress) -> tuple[Pictures, dict[str, bytes]]:
     """Every picture of the report, as PNG bytes under its fixed file name."""
+    # Matplotlib and networkx take most of a second to import: only a report pays it,
+    # not every `cib` command.
+    from cibgraph.graph.report.charts import network_picture, scores_picture, timeline_picture
+
     progress.stage("Drawing pictures", 1 + 2 * len(facts.detailed))
     images: dict[str, bytes] = {}
     captions: dict[str, str] = {}
