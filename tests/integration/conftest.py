@@ -3,6 +3,9 @@
 Crash, concurrency, secrets and personal-data tests kill, restart and fill a server on
 purpose, so they share one throwaway instance (``tests/throwaway.py``) for the whole
 session instead of the shared test server; it is stopped and removed at the end.
+
+The lane runs the tests that read the detected scenario first, back to back, so the
+scenario is built once; tests that wipe the server or change its data come after.
 """
 
 from __future__ import annotations
@@ -12,6 +15,21 @@ from collections.abc import Iterator
 import pytest
 
 from tests.throwaway import Scenario, Throwaway, create_throwaway, make_scenario
+
+
+def _order(item: pytest.Item) -> int:
+    """0: reads the detected scenario; 1: changes it; 2: the tactics scenario; 3: the rest."""
+    uses = getattr(item, "fixturenames", ())
+    if "detected_scenario" in uses:
+        return 1 if item.get_closest_marker("changes_scenario") else 0
+    return 2 if "tactics_scenario" in uses else 3
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A scenario takes 30-50 s to build (tests/conftest.py) and is built again after any
+    # test that wiped or changed the server's data; in file order the lane built it nine
+    # times. The sort is stable: each group keeps the files' order.
+    items.sort(key=_order)
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,7 @@ def test_short_network_ids_work_wherever_an_id_is_taken(
     assert code == 2 and f"No network n9999 ({run}:n9999)" in " ".join(output.split())
 
 
+@pytest.mark.usefixtures("detected_scenario")
 def test_an_actor_id_for_a_network_hints_at_actor_keys(db: Database) -> None:
     rows = db.read("MATCH (a:Account) RETURN a.id AS id, a.key AS key ORDER BY a.key LIMIT 1")
     (row,) = rows

@@ -24,7 +24,8 @@ from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import LoadOptions, load
 from tests.conftest import DetectedScenario
 
-pytestmark = pytest.mark.integration
+# two_runs deletes posts of run A's networks and loads a new group before run B.
+pytestmark = [pytest.mark.integration, pytest.mark.changes_scenario]
 
 GROUP_SIZE = 6
 SHARED_URLS = 5
