@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from graphdatascience import Graph, GraphDataScience
+from graphdatascience.error.unable_to_connect import UnableToConnectError
+from graphdatascience.session import AuraGraphDataScience
 from neo4j import exceptions as neo
+from pydantic import ValidationError
 
 from cibgraph.core.errors import CibError, ConnectionFailed, EmptyProjection, GdsError, UsageError
 from cibgraph.graph.connection import Database, translated
@@ -31,22 +35,10 @@ from cibgraph.graph.gds.models import (
     require_fit,
 )
 
-if TYPE_CHECKING:
-    from graphdatascience import Graph, GraphDataScience
-    from graphdatascience.session import AuraGraphDataScience
-
 # The end of every projection query: the client's Cypher projection takes the result of
 # this call as its only column, and $graph_name keeps the name a parameter.
 PROJECT_CALL = "RETURN gds.graph.project($graph_name"
 REMOTE_PROJECT_CALL = "RETURN gds.graph.project.remote("
-
-
-# graphdatascience (and the pydantic models it answers) is imported on first use, not
-# with this module: it adds half a second to every `cib` command, and most never call GDS.
-def _session_class() -> type[AuraGraphDataScience]:
-    from graphdatascience.session import AuraGraphDataScience
-
-    return AuraGraphDataScience
 
 
 class Gds:
@@ -69,15 +61,12 @@ class Gds:
         """
         self.client = client
         self.where = where
-        self.remote = isinstance(client, _session_class())
+        self.remote = isinstance(client, AuraGraphDataScience)
         self._graphs: dict[str, Graph] = {}
 
     @classmethod
     def connect(cls, db: Database) -> Gds:
         """The client on ``db``'s own driver and database (no second pool, no new login)."""
-        from graphdatascience import GraphDataScience
-        from graphdatascience.error.unable_to_connect import UnableToConnectError
-
         with translated(db.settings):
             try:
                 client = GraphDataScience(
@@ -91,9 +80,6 @@ class Gds:
 
     @contextmanager
     def _calling(self, procedure: str) -> Iterator[None]:
-        from graphdatascience.error.unable_to_connect import UnableToConnectError
-        from pydantic import ValidationError
-
         try:
             yield
         except CibError:
@@ -117,13 +103,13 @@ class Gds:
 
     def version(self) -> str:
         """The GDS library version, e.g. "2.13.9" (the client asked at connect)."""
-        if isinstance(self.client, _session_class()):
+        if isinstance(self.client, AuraGraphDataScience):
             return "session"
         return str(self.client.server_version())
 
     def heap(self) -> HeapInfo:
         """The server's heap (max, free, total, GDS-available; bytes) and its CPUs."""
-        if isinstance(self.client, _session_class()):
+        if isinstance(self.client, AuraGraphDataScience):
             raise UsageError("A GDS Session has no database heap to ask about.")
         with self._calling("gds.debug.sysInfo"):
             info = self.client.debug.sys_info()
@@ -227,13 +213,11 @@ class Gds:
             raise UsageError(f"A projection query must end in `{call}...)`.")
         if params and "graph_name" in params:
             raise UsageError("The projection parameter 'graph_name' is set from `name`.")
-        from pydantic import ValidationError
-
         sent = dict(params or {})
         client = self.client
         with self._calling("gds.graph.project"):
             try:
-                if isinstance(client, _session_class()):
+                if isinstance(client, AuraGraphDataScience):
                     remote = client.graph.project.cypher(
                         name, query, query_parameters=sent, undirected_relationship_types=["*"]
                     )
@@ -415,7 +399,7 @@ class Gds:
 
     def _assignments(self, graph: Graph, mutate_property: str) -> list[dict[str, Any]]:
         """``{"key", "community"}`` rows: the community property beside each actor's key."""
-        if isinstance(self.client, _session_class()):
+        if isinstance(self.client, AuraGraphDataScience):
             # A session graph keeps the database's node ids, and the client looks the
             # keys up in the database it projected from.
             frame = self.client.graph.node_properties.stream(
