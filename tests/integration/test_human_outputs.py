@@ -17,6 +17,7 @@ from cibgraph.cli import common
 from cibgraph.cli.main import app
 from cibgraph.cli.next_steps import after_detection, next_line
 from cibgraph.graph.connection import Database
+from cibgraph.graph.runs import resolve_run
 from tests.conftest import DetectedScenario
 
 pytestmark = pytest.mark.integration
@@ -74,9 +75,11 @@ def test_detect_prints_the_suggestions_it_tests(
 
 
 def test_short_network_ids_work_wherever_an_id_is_taken(
-    detected_scenario: DetectedScenario,
+    db: Database, detected_scenario: DetectedScenario
 ) -> None:
-    run = detected_scenario.run_id
+    # A short id names a network of the newest complete run: on the scenario's data,
+    # which an earlier test may have detected again with other parameters.
+    run = resolve_run(db).id
     full = f"{run}:n0001"
     for ref in ("n0001", "n1", f"{run}:n0001", f"{run}:n1", "latest:n0001"):
         code, output = cib("networks", "show", ref)
