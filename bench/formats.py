@@ -104,10 +104,15 @@ def telegram(path: Path, rows: int) -> None:
     path.write_text(json.dumps(chat, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+_LETTERS = str.maketrans("0123456789", "abcdefghij")
+
+
 def bluesky(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for i in range(rows):
-            did = f"did:plc:{i % 5000:024d}"
+            # did:plc identifiers are 24 base-32 letters and digits (a zero-padded
+            # number would be a 24-digit run, which sends a line to json, not orjson).
+            did = "did:plc:" + f"{i % 5000:024d}".translate(_LETTERS)
             record = {
                 "$type": "app.bsky.feed.post",
                 "text": f"Everyone needs to see this {i}",

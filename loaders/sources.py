@@ -147,21 +147,24 @@ def _json_depth(value: Any) -> int:
 
 
 _NOT_FAST = object()
-# A number of 19 digits or more where a value starts: orjson reads integers past 64 bits
-# as floats (json keeps them exact), so such lines are json's. Inside a string the
-# pattern only sends a line to json needlessly.
-_LONG_NUMBER = re.compile(r"(?:^|[:\[,])\s*-?\d{19}")
+# orjson reads an integer past 64 bits as a float where json keeps it exact: a line with
+# 19 digits in a row anywhere (in a string too: a run is found with two C calls, not a
+# scan in Python) is json's. Digits become "0"; a run of 19 is 19 "0"s.
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
 
 
 def _fast_json(line: str) -> Any:
     """orjson's value of the line when it reads one (the value json gives: the same
     types, the last of a repeated key), else ``_NOT_FAST``: a line orjson refuses (NaN,
-    1e400, a lone surrogate escape, nesting past 1,024) is json's, with json's reason."""
-    if _LONG_NUMBER.search(line):
-        return _NOT_FAST
+    1e400, a lone surrogate, nesting past 1,024) or might read otherwise is json's,
+    with json's reason."""
     try:
-        return orjson.loads(line)
-    except ValueError:  # orjson.JSONDecodeError, a lone surrogate in the str included
+        data = line.encode("utf-8")
+        if _LONG_RUN in data.translate(_DIGITS):
+            return _NOT_FAST
+        return orjson.loads(data)
+    except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError (a lone surrogate)
         return _NOT_FAST
 
 

@@ -18,7 +18,9 @@ both paths and compares them).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -157,45 +159,41 @@ def settle(cells: Cells, count: int, url_cache: dict[str, Parsed], fill: bool = 
 
 
 Mapper = Callable[[Any, ItemRow, Cells], Record | None]
-Result = tuple[RawRow, Record | Rejection]
+Result = tuple[RawRow | None, Record | Rejection]
 
 
-def format_results(
-    reader: FormatReader, mapper: Mapper, served: list[int] | None = None, fill: bool = True
-) -> Iterator[Result]:
-    """Every item of the reader's file with its result, in file order. ``served``, when
-    given, is [items the column path built, items the record path validated]; ``fill``:
-    as ``settle``'s (False for a dry run only)."""
-    served = [0, 0] if served is None else served
-    url_cache: dict[str, Parsed] = {}
-    items: list[RawRow] = []
-    drafts: list[Record | None] = []
-    cells = Cells()
+class _Batch:
+    """The items read for one batch, their drafts (None: the record path's) and cells."""
 
-    def flush() -> Iterator[Result]:
-        unsure = settle(cells, len(items), url_cache, fill)
-        for index, (raw, draft) in enumerate(zip(items, drafts, strict=True)):
-            if draft is None or unsure[index]:
-                served[1] += 1
-                yield raw, reader.validate(raw)
-                continue
-            served[0] += 1
-            note = cells.notes.get(index)
-            if note is not None:
-                reader.notes[note] += 1
-            yield raw, draft
+    def __init__(self) -> None:
+        self.items: list[RawRow] = []
+        self.drafts: list[Record | None] = []
+        self.cells = Cells()
 
-    rows = reader.rows()
-    while True:
-        try:
-            raw = next(rows)
-        except StopIteration:
-            break
-        except FileProblem:
-            # The file stops here: what was read before is accounted for first, as the
-            # record path had accounted for it.
-            yield from flush()
-            raise
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is read, mapped and settled. Its items
+    (decoded JSON: a dozen dicts and lists each) stay alive until then, so the collector
+    would walk them again and again as they age (bench/formats.py measured it at a third
+    of the JSON formats' time); they hold no cycles and are freed by their counts before
+    it runs again. The collector runs as usual while the batch's results are used."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_batch(
+    reader: FormatReader, rows: Iterator[RawRow], mapper: Mapper, batch: _Batch
+) -> None:
+    """Up to ``BATCH`` items into ``batch``, each mapped (a ``FileProblem`` is the
+    caller's, with the items read before it in ``batch``)."""
+    items, drafts, cells = batch.items, batch.drafts, batch.cells
+    for raw in rows:
         cells.row = len(items)
         draft = None
         if raw.problem is None and isinstance(raw, ItemRow):
@@ -206,7 +204,51 @@ def format_results(
         items.append(raw)
         drafts.append(draft)
         if len(items) == BATCH:
-            yield from flush()
-            items, drafts, cells = [], [], Cells()
-    if items:
-        yield from flush()
+            break
+
+
+def format_results(
+    reader: FormatReader, mapper: Mapper, served: list[int] | None = None, fill: bool = True
+) -> Iterator[Result]:
+    """Every item of the reader's file with its result, in file order: (None, record)
+    for a record the column path built (it is neither rejected nor warned about: no
+    row text is needed, and the item is not kept), else (the item, the record path's
+    result). ``served``, when given, counts [built by columns, by the record path];
+    ``fill``: as ``settle``'s (False for a dry run only)."""
+    served = [0, 0] if served is None else served
+    url_cache: dict[str, Parsed] = {}
+
+    def settled(batch: _Batch) -> list[Result]:
+        unsure = settle(batch.cells, len(batch.items), url_cache, fill)
+        notes = batch.cells.notes
+        results: list[Result] = []
+        for index, (raw, draft) in enumerate(zip(batch.items, batch.drafts, strict=True)):
+            if draft is None or unsure[index]:
+                served[1] += 1
+                results.append((raw, reader.validate(raw)))
+                continue
+            served[0] += 1
+            if notes:
+                note = notes.get(index)
+                if note is not None:
+                    reader.notes[note] += 1
+            results.append((None, draft))
+        return results
+
+    rows = reader.rows()
+    while True:
+        batch = _Batch()
+        problem: FileProblem | None = None
+        with _no_cycle_collection():
+            try:
+                _read_batch(reader, rows, mapper, batch)
+            except FileProblem as exc:
+                problem = exc  # raised once what was read before is accounted for
+            results = settled(batch)
+            done = problem is not None or len(batch.items) < BATCH
+            del batch  # the items go before the collector runs again
+        yield from results
+        if problem is not None:
+            raise problem  # the file stops here, as by the record path
+        if done:
+            return
