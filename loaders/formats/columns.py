@@ -12,8 +12,8 @@ and text fingerprints are filled in. Whatever the mapper does not know how to ma
 declines (``None``), and an item with any cell the checks are unsure of is declined too:
 both go to the record path, which gives the same record or the rejection with its line,
 column and reason. What comes out is the record path's results, item for item, in file
-order (tests/unit/test_format_columns.py runs every fixture and the bench's files through
-both paths and compares them).
+order (tests/unit/test_format_columns.py compares both paths on every fixture, seeded
+mutations of them and the common shapes; bench/formats.py on its files).
 """
 
 from __future__ import annotations

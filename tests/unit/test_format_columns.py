@@ -10,6 +10,7 @@ import csv
 import json
 import random
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +237,50 @@ def test_the_common_shapes_are_built_by_columns(fmt: str, tmp_path: Path) -> Non
 
 def test_the_fixtures_are_the_ones_the_record_path_tests_use() -> None:
     assert sorted(p.name for p in DATA.iterdir()) == sorted(FIXTURES)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a": 1, "a": 2, "b": [1.5, -0.0, 1e-400]}',
+        '{"big": 12345678901234567890, "neg": -9223372036854775809}',
+        '{"id": "1742000000000000000", "n": 9223372036854775807}',
+        '{"nan": NaN, "inf": 1e400}',
+        '{"lone": "\\ud800"}',
+        '{"pair": "\\ud83d\\ude00", "nul": "\\u0000"}',
+        '{"deep": ' + "[" * 40 + "]" * 40 + "}",
+        '{"a": 1} x',
+        "[1, 2]",
+        "12345678901234567890",
+    ],
+)
+def test_json_lines_decode_as_json_decodes_them(line: str) -> None:
+    """orjson first (loaders/sources.py), json's value and json's reason either way."""
+    import json
+
+    from cibgraph.loaders.sources import decode_json_line
+
+    value, problem = decode_json_line(line)
+    try:
+        expected = json.loads(line)
+    except ValueError:
+        assert value is None and problem is not None
+        return
+    if problem is not None:  # json reads it; the depth limit refuses it
+        assert value is None and "nested deeper" in problem
+    else:
+        assert repr(value) == repr(expected)  # types too: an int stays an int
+
+
+def test_the_collector_runs_again_however_the_file_ends(tmp_path: Path) -> None:
+    import gc
+
+    broken = tmp_path / "result.json"
+    broken.write_text(TELEGRAM.read_text()[:-40])
+    for path, fmt in ((TELEGRAM, "telegram"), (broken, "telegram"), (BLUESKY, "bluesky")):
+        results = format_results(open_reader(fmt, path, CTX), MAPPERS[fmt])
+        next(results)
+        assert gc.isenabled()  # between the results, the collector runs
+        with pytest.raises(FileProblem) if path == broken else nullcontext():
+            list(results)
+        assert gc.isenabled()
