@@ -220,21 +220,21 @@ def _at_uri(cells: Cells, value: Any) -> str:
     return cells.id(value)
 
 
+def _listed(value: Any) -> list[Any]:
+    """``common.array``: an absent list is empty; anything else but a list is declined."""
+    if value is None:
+        return []
+    if type(value) is not list:
+        raise Decline
+    return value
+
+
 def _bluesky_facets(cells: Cells, facets: Any, urls: list[str]) -> list[str]:
     tags: list[str] = []
-    if facets is None:
-        return tags
-    if type(facets) is not list:
-        raise Decline
-    for facet in facets:
+    for facet in _listed(facets):
         if type(facet) is not dict:
             raise Decline
-        features = facet.get("features")
-        if features is None:
-            continue
-        if type(features) is not list:
-            raise Decline
-        for feature in features:
+        for feature in _listed(facet.get("features")):
             if type(feature) is not dict:
                 raise Decline
             kind = feature.get("$type")
@@ -362,35 +362,14 @@ def _x_user(cells: Cells, user: dict[str, Any]) -> Record:
 
 
 def _x_refs(cells: Cells, refs: Any, props: dict[str, Any]) -> str | None:
-    if refs is None:
-        return None
-    if type(refs) is not list:
-        raise Decline
     found: dict[str, str] = {}
-    for ref in refs:
+    for ref in _listed(refs):
         if type(ref) is not dict:
             raise Decline
         kind = ref.get("type")
         if kind in ("retweeted", "quoted", "replied_to"):
             found.setdefault(kind, _id(cells, ref.get("id")))
-    shared: str | None = None
-    if "retweeted" in found:
-        shared, props["share_kind"] = found["retweeted"], "retweet"
-    elif "quoted" in found:
-        shared, props["share_kind"] = found["quoted"], "quote"
-    if "quoted" in found:
-        props["quoted_id"] = found["quoted"]
-    if "replied_to" in found:
-        props["reply_to_id"] = found["replied_to"]
-    return shared
-
-
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if type(value) is not list:
-        raise Decline
-    return value
+    return twitter_v2.shared_by(found, props)
 
 
 def _x_entities(cells: Cells, entities: Any, urls: list[str]) -> list[str]:

@@ -29,7 +29,7 @@ from tests.unit.test_loader_formats import (
     TELEGRAM,
     TELEGRAM_CHAT,
     TWITTER,
-    _mutate,
+    write_mutated,
 )
 
 CTX = ValidationContext()
@@ -78,38 +78,12 @@ def test_every_fixture_gives_the_record_paths_results(fmt: str) -> None:
         assert served[0] > 0, path  # the columns did serve some items
 
 
-def _mutated(fmt: str, rng: random.Random, path: Path) -> None:
-    """One seeded mutation of the format's fixture, as test_loader_formats' fuzz makes."""
-    if fmt == "telegram":
-        document = json.loads(TELEGRAM.read_text())
-        for _ in range(5):
-            document = _mutate(document, rng)
-        path.write_text(json.dumps(document))
-    elif fmt in ("bluesky", "twitter-v2"):
-        source = BLUESKY if fmt == "bluesky" else TWITTER
-        lines = [json.loads(line) for line in source.read_text().splitlines()]
-        for _ in range(8):
-            index = rng.randrange(len(lines))
-            lines[index] = _mutate(lines[index], rng)
-        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    else:
-        with META.open(encoding="utf-8", newline="") as handle:
-            table = list(csv.reader(handle))
-        for _ in range(10):
-            row = rng.randrange(1, len(table))
-            column = rng.randrange(len(table[0]))
-            table[row][column] = rng.choice(["", " ", "1e18", "x\x00", "-1", "2024-13-01", "7"])
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(table)
-
-
 @pytest.mark.parametrize("fmt", list(FIXTURES))
 def test_odd_values_give_the_record_paths_results(fmt: str, tmp_path: Path) -> None:
     rng = random.Random(1818)
-    names = {"telegram": "result.json", "meta-content-library": "export.csv"}
     for attempt in range(40):
-        path = tmp_path / f"{attempt}-{names.get(fmt, 'items.jsonl')}"
-        _mutated(fmt, rng, path)
+        (tmp_path / str(attempt)).mkdir()
+        path = write_mutated(fmt, rng, tmp_path / str(attempt))
         by_records, by_columns, _ = _both(fmt, path)
         assert by_columns == by_records, attempt
 
