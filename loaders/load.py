@@ -205,6 +205,13 @@ class _FileLoad:
         record has no row text to show: it is neither rejected nor warned about)."""
         if isinstance(source, ColumnarCsv):
             return columnar_results(self.planned.kind, source, self.ctx, self.validate)
+        if isinstance(source, FormatReader):
+            # The formats by columns (it imports Arrow's checks and DuckDB: only when used).
+            from cibgraph.loaders.formats.column_maps import by_columns
+
+            results = by_columns(source, dry_run=self.options.dry_run)
+            if results is not None:
+                return results
         return ((raw, self.validate(raw)) for raw in source.rows())
 
     def _records(self, source: Source, abort: bool) -> Iterator[Record]:

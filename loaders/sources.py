@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 # Fields larger than this are refused by the csv module; the row is rejected, not the file.
 CSV_FIELD_LIMIT = 1_000_000
 csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -56,7 +58,8 @@ _BAD_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 def has_bad_utf8(text: str) -> bool:
-    return _BAD_UTF8.search(text) is not None
+    # ASCII text holds no surrogate; isascii() is a flag read, the search a scan.
+    return not text.isascii() and _BAD_UTF8.search(text) is not None
 
 
 _has_bad_utf8 = has_bad_utf8
@@ -73,7 +76,7 @@ def _surrogate_key(line: str, value: dict[str, Any]) -> str | None:
     JSON may spell one as an escape (``"\\ud800"``): it decodes to a str that cannot be
     encoded as UTF-8, so neither the driver nor the rejects file could write it.
     """
-    if not _SURROGATE_ESCAPE.search(line):
+    if "\\u" not in line or not _SURROGATE_ESCAPE.search(line):
         return None
 
     def bad(item: Any) -> bool:
@@ -125,19 +128,44 @@ def detect_format(path: Path) -> tuple[str, bool]:
 
 
 def _json_depth(value: Any) -> int:
-    """How deep lists and objects nest in ``value`` (a scalar is 0), without recursing."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            deepest = max(deepest, depth + 1)
-            if deepest > JSON_DEPTH_LIMIT:
-                return deepest
-            stack.extend((child, depth + 1) for child in item)
-    return deepest
+    """How deep lists and objects nest in ``value`` (a scalar is 0), without recursing:
+    one level at a time, keeping only the containers (an X API page is thousands of
+    scalars in a few levels)."""
+    depth = 0
+    level = [value] if isinstance(value, dict | list) else []
+    while level:
+        depth += 1
+        if depth > JSON_DEPTH_LIMIT:
+            return depth
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+    return depth
+
+
+_NOT_FAST = object()
+# orjson reads an integer past 64 bits as a float where json keeps it exact: a line with
+# 19 digits in a row anywhere (in a string too: a run is found with two C calls, not a
+# scan in Python) is json's. Digits become "0"; a run of 19 is 19 "0"s.
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
+
+
+def _fast_json(line: str) -> Any:
+    """orjson's value of the line when it reads one (the value json gives: the same
+    types, the last of a repeated key), else ``_NOT_FAST``: a line orjson refuses (NaN,
+    1e400, a lone surrogate, nesting past 1,024) or might read otherwise is json's,
+    with json's reason."""
+    try:
+        data = line.encode("utf-8")
+        if _LONG_RUN in data.translate(_DIGITS):
+            return _NOT_FAST
+        return orjson.loads(data)
+    except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError (a lone surrogate)
+        return _NOT_FAST
 
 
 def decode_json_line(line: str) -> tuple[Any, str | None]:
@@ -147,14 +175,20 @@ def decode_json_line(line: str) -> tuple[Any, str | None]:
     (CPython's int/str conversion limit) and RecursionError for deep nesting: one line's
     value, so one row's rejection, never the load's end.
     """
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return None, f"invalid JSON: nested deeper than {JSON_DEPTH_LIMIT} levels"
-    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
-        return None, f"invalid JSON: {str(exc).split(';')[0]}"
+    value = _fast_json(line)
+    if value is _NOT_FAST:
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+        except RecursionError:
+            return None, f"invalid JSON: nested deeper than {JSON_DEPTH_LIMIT} levels"
+        except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string ..."
+            return None, f"invalid JSON: {str(exc).split(';')[0]}"
+    # A value cannot nest deeper than the brackets its line opens: most lines open fewer
+    # than the limit, and counting them is C work where walking the value is Python's.
+    if line.count("{") + line.count("[") <= JSON_DEPTH_LIMIT:
+        return value, None
     if _json_depth(value) > JSON_DEPTH_LIMIT:
         return None, f"invalid JSON: nested deeper than {JSON_DEPTH_LIMIT} levels"
     return value, None

@@ -84,6 +84,8 @@ class _Chat:
     def settle(self) -> None:
         chat_id = self.meta.get("id")
         chat_type = self.meta.get("type")
+        if not isinstance(chat_type, str):
+            chat_type = None  # a list or object here is no chat type (and not hashable)
         if isinstance(chat_id, int | str) and not isinstance(chat_id, bool):
             if chat_type in _GROUP_TYPES:
                 self.peer = f"chat{chat_id}"
@@ -198,7 +200,19 @@ class TelegramReader(FormatReader):
                 reason, value = "invalid Unicode: a lone surrogate escape (\\udXXX)", None
             if reason is None and not isinstance(value, dict):
                 reason = f"expected a message object, got {type(value).__name__}"
-            yield ItemRow(self._ordinal, value, where, ("message", chat), text=text, problem=reason)
+            context = ("message", chat.peer, self._origins(value) if reason is None else None)
+            yield ItemRow(self._ordinal, value, where, context, text=text, problem=reason)
+
+    def _origins(self, msg: dict[str, Any]) -> frozenset[str] | None:
+        """The peers a forward's display name names when it is read: what its origin is
+        resolved by, whenever the message is validated (the column path validates some
+        later, when more names have been seen)."""
+        name = msg.get("forwarded_from")
+        if isinstance(name, bool | int | float):
+            name = str(name)  # as parse_text reads it
+        if msg.get("forwarded_from_id") is not None or not isinstance(name, str) or not name:
+            return None
+        return frozenset(self._names.get(name, ()))
 
     def validate(self, raw: RawRow) -> Any:
         if isinstance(raw, ItemRow) and raw.problem is not None:
@@ -208,10 +222,10 @@ class TelegramReader(FormatReader):
     # mapping --------------------------------------------------------------------------
 
     def record(self, row: ItemRow) -> Record:
-        kind, chat = row.context
-        if kind == "chat":
-            return self._page(row.item, chat)
-        return self._message(row.item, chat)
+        if row.context[0] == "chat":
+            return self._page(row.item, row.context[1])
+        _, peer, origins = row.context
+        return self._message(row.item, peer, origins)
 
     def _page(self, meta: dict[str, Any], chat: _Chat) -> Record:
         assert chat.peer is not None
@@ -223,17 +237,19 @@ class TelegramReader(FormatReader):
             props["category"] = parsed("type", parse_text, meta["type"])
         return Record("pages", f"page:{chat.peer}", {"id": chat.peer, "props": props})
 
-    def _message(self, msg: dict[str, Any], chat: _Chat) -> Record:
+    def _message(
+        self, msg: dict[str, Any], peer: str | None, origins: frozenset[str] | None
+    ) -> Record:
         message_id = required(msg, "id", text_id)
         created_at = required(msg, "date_unixtime", parse_timestamp)
         sender = msg.get("from_id")
-        if sender is None and chat.peer and chat.peer.startswith("channel"):
-            sender = chat.peer  # channel posts of older exports name no sender
+        if sender is None and peer and peer.startswith("channel"):
+            sender = peer  # channel posts of older exports name no sender
         author = parsed("from_id", text_id, sender) if sender is not None else None
         if author is None:
             raise Reject("from_id", "missing required field 'from_id'")
         label = _peer_label(author)
-        chat_peer = chat.peer or "chat"
+        chat_peer = peer or "chat"
         post_id = f"{chat_peer}/{message_id}"
         text, urls, tags = _text(msg.get("text"))
         props: dict[str, Any] = {"platform": PLATFORM}
@@ -264,9 +280,16 @@ class TelegramReader(FormatReader):
         origin = msg.get("forwarded_from")
         if origin is None and msg.get("forwarded_from_id") is None:
             return Record(f"posts_by_{label}", f"post:{post_id}", row)
-        return self._forward(msg, row, label, text)
+        return self._forward(msg, row, label, text, origins)
 
-    def _forward(self, msg: dict[str, Any], row: dict[str, Any], label: str, text: str) -> Record:
+    def _forward(
+        self,
+        msg: dict[str, Any],
+        row: dict[str, Any],
+        label: str,
+        text: str,
+        origins: frozenset[str] | None,
+    ) -> Record:
         name = msg.get("forwarded_from")
         name = parsed("forwarded_from", parse_text, name) if name is not None else None
         origin: str | None = None
@@ -275,7 +298,7 @@ class TelegramReader(FormatReader):
             _peer_label(origin)
             row["props"]["forward_resolved_by"] = "id"
         elif name:
-            peers = self._names.get(name, set())
+            peers = origins or frozenset()
             if len(peers) == 1:
                 origin = next(iter(peers))
                 row["props"]["forward_resolved_by"] = "name"

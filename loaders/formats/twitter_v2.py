@@ -114,6 +114,21 @@ def _user(user: dict[str, Any]) -> Record:
     return Record("accounts", f"user:{user_id}", {"id": user_id, "props": props})
 
 
+def shared_by(refs: dict[str, str], props: dict[str, Any]) -> str | None:
+    """The post a tweet shares (a retweet's, else a quote's), with the reference props,
+    from its referenced ids by kind (also the column path's, column_maps.py)."""
+    shared: str | None = None
+    if "retweeted" in refs:
+        shared, props["share_kind"] = refs["retweeted"], "retweet"
+    elif "quoted" in refs:
+        shared, props["share_kind"] = refs["quoted"], "quote"
+    if "quoted" in refs:
+        props["quoted_id"] = refs["quoted"]
+    if "replied_to" in refs:
+        props["reply_to_id"] = refs["replied_to"]
+    return shared
+
+
 def _tweet(tweet: dict[str, Any]) -> Record:
     tweet_id = required(tweet, "id", text_id)
     author_id = required(tweet, "author_id", text_id)
@@ -124,7 +139,6 @@ def _tweet(tweet: dict[str, Any]) -> Record:
         value = optional(tweet, field, parse_text)
         if value is not None:
             props[prop] = value
-    shared: str | None = None
     refs: dict[str, str] = {}
     for index, ref in enumerate(array(tweet.get("referenced_tweets"), "referenced_tweets")):
         ref = obj(ref, f"referenced_tweets[{index}]")
@@ -132,14 +146,7 @@ def _tweet(tweet: dict[str, Any]) -> Record:
         if kind in ("retweeted", "quoted", "replied_to"):
             with within(f"referenced_tweets[{index}]"):
                 refs.setdefault(kind, required(ref, "id", text_id))
-    if "retweeted" in refs:
-        shared, props["share_kind"] = refs["retweeted"], "retweet"
-    elif "quoted" in refs:
-        shared, props["share_kind"] = refs["quoted"], "quote"
-    if "quoted" in refs:
-        props["quoted_id"] = refs["quoted"]
-    if "replied_to" in refs:
-        props["reply_to_id"] = refs["replied_to"]
+    shared = shared_by(refs, props)
     entities = obj(tweet.get("entities"), "entities")
     urls: list[str] = []
     for index, entry in enumerate(array(entities.get("urls"), "entities.urls")):

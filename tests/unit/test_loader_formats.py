@@ -483,6 +483,36 @@ def _mutate(value: Any, rng: Any) -> Any:
     return rng.choice(_ODD_VALUES)
 
 
+def write_mutated(fmt: str, rng: Any, target: Path) -> Path:
+    """The format's fixture with seeded odd values anywhere, written into ``target``
+    (also tests/unit/test_format_columns.py's)."""
+    if fmt == "telegram":
+        document = json.loads(TELEGRAM.read_text())
+        for _ in range(5):
+            document = _mutate(document, rng)
+        path = target / "result.json"
+        path.write_text(json.dumps(document))
+    elif fmt in ("bluesky", "twitter-v2"):
+        source = BLUESKY if fmt == "bluesky" else TWITTER
+        lines = [json.loads(line) for line in source.read_text().splitlines()]
+        for _ in range(8):
+            index = rng.randrange(len(lines))
+            lines[index] = _mutate(lines[index], rng)
+        path = target / source.name
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    else:
+        with META.open(encoding="utf-8", newline="") as handle:
+            table = list(csv.reader(handle))
+        for _ in range(10):
+            row = rng.randrange(1, len(table))
+            column = rng.randrange(len(table[0]))
+            table[row][column] = str(rng.choice(_ODD_VALUES))
+        path = target / META.name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(table)
+    return path
+
+
 @pytest.mark.parametrize("fmt", ["telegram", "bluesky", "twitter-v2", "meta-content-library"])
 def test_odd_values_anywhere_never_crash_a_load(fmt: str, tmp_path: Path) -> None:
     """Seeded mutations of each fixture: every load ends complete and reconciled (or,
@@ -494,30 +524,7 @@ def test_odd_values_anywhere_never_crash_a_load(fmt: str, tmp_path: Path) -> Non
     for attempt in range(40):
         target = tmp_path / f"m{attempt}"
         target.mkdir()
-        if fmt == "telegram":
-            document = json.loads(TELEGRAM.read_text())
-            for _ in range(5):
-                document = _mutate(document, rng)
-            path = target / "result.json"
-            path.write_text(json.dumps(document))
-        elif fmt in ("bluesky", "twitter-v2"):
-            source = BLUESKY if fmt == "bluesky" else TWITTER
-            lines = [json.loads(line) for line in source.read_text().splitlines()]
-            for _ in range(8):
-                index = rng.randrange(len(lines))
-                lines[index] = _mutate(lines[index], rng)
-            path = target / source.name
-            path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-        else:
-            with META.open(encoding="utf-8", newline="") as handle:
-                table = list(csv.reader(handle))
-            for _ in range(10):
-                row = rng.randrange(1, len(table))
-                column = rng.randrange(len(table[0]))
-                table[row][column] = str(rng.choice(_ODD_VALUES))
-            path = target / META.name
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                csv.writer(handle).writerows(table)
+        path = write_mutated(fmt, rng, target)
         ledger, _ = _load(path, target, fmt=fmt)
         entry = ledger.files[0]
         assert ledger.reconciles(), (attempt, entry)
