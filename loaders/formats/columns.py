@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -100,7 +101,7 @@ class Cells:
         self.url_into.append(into)
 
 
-def _unsure(rows: list[int], sure: pa.BooleanArray, unsure: np.ndarray) -> None:
+def _unsure(rows: list[int], sure: pa.BooleanArray, unsure: npt.NDArray[np.bool_]) -> None:
     if rows:
         mask = ~sure.to_numpy(zero_copy_only=False)
         unsure[np.asarray(rows, dtype=np.int64)[mask]] = True
