@@ -1,12 +1,16 @@
-"""Benchmark the share-table extraction (stage ``shares``) against an earlier version of it.
+"""Benchmark a read of every post from Neo4j against an earlier version of it.
 
-Not a test. Reads whatever the bench database holds (load a scenario first, e.g. with
-``bench/detect.py --scale 10 --repeat 1``), ``--repeat`` times, alternating this
-checkout's ``graph/pairs/shares.py`` with the same module as it was at ``--baseline-rev``
-(taken from git, so the comparison runs in one process on one machine state), and
-checks both write the same rows. Wall time, this process's CPU and the server's CPU.
+Two stages read every post: the share-table extraction (``--stage shares``,
+graph/pairs/shares.py) and the text clustering's band keys (``--stage texts``,
+graph/pairs/text_clusters.py's ``write_bands``). Not a test. Reads whatever the bench
+database holds (load a scenario first, e.g. with ``bench/detect.py --scale 10 --repeat
+1``), ``--repeat`` times, alternating this checkout's module with the same module as it
+was at ``--baseline-rev`` (taken from git, so the comparison runs in one process on one
+machine state), and checks both write the same rows. Wall time, this process's CPU and
+the server's CPU.
 
     .venv/bin/python bench/shares.py --repeat 3 --baseline-rev 7c0d2e1
+    .venv/bin/python bench/shares.py --stage texts --repeat 3 --baseline-rev 7c0d2e1
 
 Writes bench/results/shares.json and shares.md (or --name).
 """
@@ -28,27 +32,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 import pyarrow.parquet as pq
 
-from cibgraph.graph.pairs import shares as current
+from cibgraph.graph.pairs import shares, text_clusters
 
 ROOT = Path(__file__).resolve().parent.parent
+STAGES = {"shares": shares, "texts": text_clusters}
 
 
-def baseline_module(rev: str, folder: Path) -> ModuleType:
-    """graph/pairs/shares.py as it was at ``rev``, importable beside the current one."""
+def baseline_module(rev: str, folder: Path, current: ModuleType) -> ModuleType:
+    """``current``'s file as it was at ``rev``, importable beside the current one."""
+    source = Path(current.__file__ or "").relative_to(ROOT.resolve()).as_posix()
     text = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:graph/pairs/shares.py"],
+        ["git", "-C", str(ROOT), "show", f"{rev}:{source}"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    path = folder / "shares_baseline.py"
+    name = f"{Path(source).stem}_baseline"
+    path = folder / f"{name}.py"
     path.write_text(text)
-    spec = importlib.util.spec_from_file_location("shares_baseline", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["shares_baseline"] = module  # dataclasses look their module up
+    sys.modules[name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def _read(module: ModuleType, db: Any, target: Path) -> tuple[int, int]:
+    """(rows written, posts they came from) of one read by ``module``."""
+    if hasattr(module, "extract_shares"):
+        table = module.extract_shares(db, target)
+        return table.rows, table.posts
+    texts = module.write_bands(db, target, module.TextClusterParams())
+    return pq.read_metadata(target).num_rows, texts
 
 
 def one_run(module: ModuleType, target: Path) -> dict[str, Any]:
@@ -56,15 +72,15 @@ def one_run(module: ModuleType, target: Path) -> dict[str, Any]:
     with harness.connect() as db:
         server = harness.server_cpu_seconds(paths)
         cpu, started = harness.cpu_seconds(), time.perf_counter()
-        table = module.extract_shares(db, target)
+        rows, posts = _read(module, db, target)
         seconds = time.perf_counter() - started
         after = harness.server_cpu_seconds(paths)
     return {
         "seconds": round(seconds, 2),
         "client_cpu_seconds": round(harness.cpu_seconds() - cpu, 2),
         "server_cpu_seconds": None if server is None or after is None else round(after - server, 2),
-        "rows": table.rows,
-        "posts": table.posts,
+        "rows": rows,
+        "posts": posts,
     }
 
 
@@ -84,6 +100,7 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", choices=sorted(STAGES), default="shares")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-rev", required=True, help="git revision to compare with")
     parser.add_argument("--name", default="shares")
@@ -91,8 +108,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cib-shares-") as tmp:
         folder = Path(tmp)
         modules = {
-            "this checkout": current,
-            f"at {args.baseline_rev}": baseline_module(args.baseline_rev, folder),
+            "this checkout": STAGES[args.stage],
+            f"at {args.baseline_rev}": baseline_module(
+                args.baseline_rev, folder, STAGES[args.stage]
+            ),
         }
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in modules}
         for r in range(args.repeat):
@@ -116,7 +135,8 @@ def main() -> None:
         ]
         for name, r in results.items()
     ]
-    headers = ["extraction", "posts", "shares", "wall s", "CPU s (here)", "CPU s (server)", "speed"]
+    counted = ["posts", "shares"] if args.stage == "shares" else ["texts to cluster", "band rows"]
+    headers = ["read", *counted, "wall s", "CPU s (here)", "CPU s (server)", "speed"]
     load = harness.machine()["loadavg_at_start"]
     table = harness.markdown(headers, rows) + f"\n\nSame rows: {'yes' if same else 'NO'}. "
     table += f"Median of {args.repeat}; load average {load}."
