@@ -40,7 +40,7 @@ STAGES = {"shares": shares, "texts": text_clusters}
 
 def baseline_module(rev: str, folder: Path, current: ModuleType) -> ModuleType:
     """``current``'s file as it was at ``rev``, importable beside the current one."""
-    source = Path(current.__file__ or "").relative_to(ROOT.resolve()).as_posix()
+    source = Path(current.__file__ or "").resolve().relative_to(ROOT.resolve()).as_posix()
     text = subprocess.run(
         ["git", "-C", str(ROOT), "show", f"{rev}:{source}"],
         check=True,
