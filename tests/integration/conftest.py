@@ -26,9 +26,10 @@ def _order(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # A scenario takes 30-50 s to build (tests/conftest.py) and is built again after any
-    # test that wiped or changed the server's data; in file order the lane built it nine
-    # times. The sort is stable: each group keeps the files' order.
+    # A scenario takes 30-65 s to build (tests/conftest.py) and is built again after any
+    # test that wiped or changed the server's data: in file order the lane built the
+    # detected one six times (267 s of setup). The sort is stable: each group keeps the
+    # files' order.
     items.sort(key=_order)
 
 
