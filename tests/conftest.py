@@ -24,6 +24,7 @@ from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.discover import plan_load
+from cibgraph.loaders.ledger import LoadLedger
 from cibgraph.loaders.load import LoadOptions, load
 from cibgraph.scenario.generate import generate
 
@@ -129,6 +130,26 @@ def tactics_scenario(db: Database, tmp_path_factory: pytest.TempPathFactory) -> 
     scenario = detect_scenario(db, tmp_path_factory.mktemp("tactics"), tactics=True)
     _SCENARIO["tactics"] = (scenario, data_fingerprint(db))
     return scenario
+
+
+_DATASET: dict[str, tuple[Path, str, LoadLedger]] = {}
+
+
+def load_dataset(db: Database, source: Path, rejects: Path) -> LoadLedger:
+    """Wipe the server and load a CooRTweet dataset in batches of 5,000; its ledger.
+
+    The German dataset takes about 45 s to load, and two modules read it one after the
+    other (test_loaders, test_pair_engines): while the server still holds exactly what
+    the last call loaded (the same file, the same counts), that load is reused.
+    """
+    held = _DATASET.get("last")
+    if held is not None and held[0] == source and data_fingerprint(db) == held[1]:
+        return held[2]
+    wipe(db)
+    options = LoadOptions(batch_size=5000, rejects_dir=rejects)
+    ledger = load(db, plan_load([source], fmt="coortweet"), options)
+    _DATASET["last"] = (source, data_fingerprint(db), ledger)
+    return ledger
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ from cibgraph.cli.main import app
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.discover import plan_load
 from cibgraph.loaders.load import DEFAULT_BATCH_SIZE, LoadOptions, load
-from tests.conftest import DATASETS, REPO
+from tests.conftest import DATASETS, REPO, load_dataset
 
 pytestmark = pytest.mark.integration
 
@@ -180,13 +180,10 @@ def test_russian_coortweet_data(clean_db: Database, tmp_path: Path) -> None:
 
 
 def test_german_coortweet_data(clean_db: Database, tmp_path: Path) -> None:
-    result = _load(
-        clean_db,
-        tmp_path,
-        DATASETS / "coortweet" / "german_elections.csv.gz",
-        fmt="coortweet",
-        batch_size=5000,
-    )
+    # load_dataset: test_pair_engines compares the pair engines on this same load next.
+    result = load_dataset(
+        clean_db, DATASETS / "coortweet" / "german_elections.csv.gz", tmp_path
+    ).to_dict()
     assert result["totals"]["read"] == 218971
     assert result["reconciles"]
     assert evidence_counts(clean_db)["Account"] == 58317

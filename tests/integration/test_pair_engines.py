@@ -25,9 +25,7 @@ from cibgraph.graph.detect.signals import co_share_passes, cypher_co_share, obje
 from cibgraph.graph.pairs.definition import OBJECT_SIGNALS, CoShareParams
 from cibgraph.graph.pairs.duck import DuckDbEngine
 from cibgraph.graph.pairs.shares import extract_shares
-from cibgraph.loaders.discover import plan_load
-from cibgraph.loaders.load import LoadOptions, load
-from tests.conftest import DATASETS, DetectedScenario, wipe
+from tests.conftest import DATASETS, DetectedScenario, load_dataset
 
 pytestmark = pytest.mark.integration
 
@@ -167,19 +165,15 @@ def test_detection_on_duckdb_equals_detection_on_cypher(
 
 @pytest.mark.parametrize(
     ("name", "posts"),
-    [("russian_coord_tweets.csv.gz", 35125), ("german_elections.csv.gz", 218971)],
+    # German first: test_loaders' last test has just loaded it (load_dataset reuses it).
+    [("german_elections.csv.gz", 218971), ("russian_coord_tweets.csv.gz", 35125)],
 )
 def test_duckdb_pairs_equal_the_cypher_query_on_real_data(
     db: Database, tmp_path: Path, name: str, posts: int
 ) -> None:
-    wipe(db)
     source = DATASETS / "coortweet" / name
     found: dict[str, int] = {}
-    ledger = load(
-        db,
-        plan_load([source], fmt="coortweet"),
-        LoadOptions(batch_size=5000, rejects_dir=tmp_path / "rejects"),
-    )
+    ledger = load_dataset(db, source, tmp_path / "rejects")
     assert ledger.reconciles() and ledger.total("read") == posts
     table = extract_shares(db, tmp_path / "shares.parquet")
     for pass_ in _passes(60):
