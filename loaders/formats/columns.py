@@ -3,7 +3,7 @@ batch at a time by the Arrow checks of ``loaders/columnar``, and every item thos
 cannot vouch for validated by the record path (``FormatReader.validate``), exactly as
 before.
 
-A format's column mapper (``loaders/formats/column_maps.py``) reads one item as its
+A format's column mapper (``loaders/formats/*_columns.py``) reads one item as its
 record path does, but where the record path would call a parser it hands the raw cell
 to ``Cells`` instead: an id, a text, a timestamp, a URL. It writes the record with the
 cells' values as given; after the batch's checks, a sure id or text is what its parser
