@@ -84,8 +84,15 @@ def one_run(module: ModuleType, target: Path) -> dict[str, Any]:
     }
 
 
-def sorted_rows(path: Path) -> list[tuple[Any, ...]]:
+def sorted_rows(module: ModuleType, path: Path) -> list[tuple[Any, ...]]:
+    """The rows written, in one form for both layouts of the text bands: a row per post
+    and band, or a row per text and band beside a file of each text's posts."""
     table = pq.read_table(path)
+    if hasattr(module, "posts_path"):
+        posts = pq.read_table(module.posts_path(path))
+        table = posts.join(table, "text_hash").select(
+            ["post", "text_hash", "band", "key", "signature"]
+        )
     columns = [table.column(c).to_pylist() for c in table.column_names]
     return sorted(zip(*columns, strict=True), key=str)
 
@@ -119,8 +126,8 @@ def main() -> None:
                 harness.log(f"{name} {r + 1}/{args.repeat}")
                 runs[name].append(one_run(module, folder / f"{len(runs[name])}-{id(module)}.pq"))
                 harness.log(f"  {runs[name][-1]}")
-        first = [folder / f"0-{id(m)}.pq" for m in modules.values()]
-        same = sorted_rows(first[0]) == sorted_rows(first[1])
+        first = [(m, folder / f"0-{id(m)}.pq") for m in modules.values()]
+        same = sorted_rows(*first[0]) == sorted_rows(*first[1])
     results = {name: summary(v) for name, v in runs.items()}
     base = results[f"at {args.baseline_rev}"]["seconds_median"]
     rows = [

@@ -5,14 +5,16 @@ but the copies share most of their words. Detection clusters the posts' texts be
 it extracts the share table (stage ``text_clusters``), and the cluster is the object of
 the ``co_similar_text`` signal (README, "Near-duplicate texts"):
 
-1. Posts are read in pages of the Post.id index order (one read transaction a page).
-   A text is its words (case folded, links and punctuation dropped, emoji too: they
-   are what operators swap); texts of fewer than ``min_words`` words are skipped (too
-   short to tell a template from a phrase). Each text's MinHash (``datasketch``,
-   ``num_perm`` permutations, ``seed``) is taken over its ``shingle``-word shingles,
-   and its LSH band keys (the bands and rows datasketch's MinHashLSH picks for
-   ``threshold``) are appended, with the signature, to a Parquet file: memory holds
-   one page, whatever the number of posts.
+1. Posts are read in pages of the Post.text_hash index order (one read transaction a
+   page), so the copies of a text arrive together: a page ends before the copies of its
+   last text, which the next page begins with (a text whose copies fill a page is read
+   on its own). A text is its words (case folded, links and punctuation dropped, emoji
+   too: they are what operators swap); texts of fewer than ``min_words`` words are
+   skipped (too short to tell a template from a phrase). Each distinct text's MinHash
+   (``datasketch``, ``num_perm`` permutations, ``seed``) is taken once over its
+   ``shingle``-word shingles, and its LSH band keys (the bands and rows datasketch's
+   MinHashLSH picks for ``threshold``) are appended, with the signature, to one Parquet
+   file and its posts to another: memory holds one page, whatever the number of posts.
 2. DuckDB groups the band keys: a bucket holding two or more distinct texts links each
    of them to the bucket's smallest text hash; each link is kept only when the two
    signatures' estimated Jaccard similarity is at least ``threshold`` (LSH finds
@@ -96,11 +98,17 @@ class TextClusters:
     params: dict[str, Any]
 
 
+# In the index's order: copies of a text are neighbours, and paging costs a seek.
 TEXTS = """
 MATCH (p:Post)
-WHERE p.id > $after
-WITH p ORDER BY p.id LIMIT $page
+WHERE p.text_hash > $after
+WITH p ORDER BY p.text_hash LIMIT $page
 RETURN collect([p.id, p.text_hash, p.text]) AS posts
+"""
+# Every copy of one text, when its copies fill a page.
+COPIES = """
+MATCH (p:Post {text_hash: $hash})
+RETURN collect(p.id) AS posts
 """
 CLEAR = """
 MATCH (p:Post) WHERE p.text_cluster IS NOT NULL
@@ -121,14 +129,20 @@ _URLS = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 # Letters and digits of every script; emoji and punctuation are not words.
 _WORD = re.compile(r"[^\W_]+")
 
+# One row per distinct text and band; a text's posts are in POSTS_SCHEMA's file.
 BANDS = pa.schema(
     [
-        pa.field("post", pa.string(), nullable=False),
         pa.field("text_hash", pa.string(), nullable=False),
         pa.field("band", pa.int16(), nullable=False),
         pa.field("key", pa.int64(), nullable=False),
-        # On a post's band-0 row only: 14 copies of 256 bytes per post were most of a page.
+        # On the band-0 row only: 14 copies of 256 bytes per text were most of a page.
         pa.field("signature", pa.binary()),
+    ]
+)
+POSTS_SCHEMA = pa.schema(
+    [
+        pa.field("post", pa.string(), nullable=False),
+        pa.field("text_hash", pa.string(), nullable=False),
     ]
 )
 
@@ -149,18 +163,21 @@ def _band_key(values: npt.NDArray[Any]) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def _page_batch(page: list[list[Any]], params: TextClusterParams) -> pa.RecordBatch | None:
+def _page_batches(
+    page: list[list[Any]], params: TextClusterParams
+) -> tuple[pa.RecordBatch, pa.RecordBatch] | None:
+    """(band rows, post rows) of one page, whose texts no other page has."""
     bands, rows = params.bands()
     kept: list[tuple[str, str]] = []
-    # One signature per distinct text of the page: copies share a text hash (at scale
-    # 1, 43,472 long texts were 18,044 distinct ones).
     sets: dict[str, list[bytes]] = {}
+    skipped: set[str] = set()
     for post, digest, text in page:
-        if digest is None or text is None:
+        if digest is None or text is None or digest in skipped:
             continue
         if digest not in sets:
             tokens = words(str(text))
             if len(tokens) < params.min_words:
+                skipped.add(digest)
                 continue
             sets[digest] = shingles(tokens, params.shingle)
         kept.append((str(post), str(digest)))
@@ -169,52 +186,75 @@ def _page_batch(page: list[list[Any]], params: TextClusterParams) -> pa.RecordBa
     from datasketch import MinHash
 
     signatures = MinHash.bulk(list(sets.values()), num_perm=params.num_perm, seed=params.seed)
-    layout: dict[str, tuple[list[int], bytes]] = {}
+    columns: dict[str, list[Any]] = {name: [] for name in BANDS.names}
     for digest, minhash in zip(sets, signatures, strict=True):
         values = np.asarray(minhash.hashvalues, dtype=np.uint32)
-        keys = [_band_key(values[band * rows : (band + 1) * rows]) for band in range(bands)]
-        layout[digest] = (keys, values.tobytes())
-    columns: dict[str, list[Any]] = {name: [] for name in BANDS.names}
-    for post, digest in kept:
-        keys, blob = layout[digest]
-        for band, key in enumerate(keys):
-            columns["post"].append(post)
+        for band in range(bands):
             columns["text_hash"].append(digest)
             columns["band"].append(band)
-            columns["key"].append(key)
-            columns["signature"].append(blob if band == 0 else None)
-    return pa.record_batch([columns[name] for name in BANDS.names], schema=BANDS)
+            columns["key"].append(_band_key(values[band * rows : (band + 1) * rows]))
+            columns["signature"].append(values.tobytes() if band == 0 else None)
+    posts, digests = zip(*kept, strict=True)
+    return (
+        pa.record_batch([columns[name] for name in BANDS.names], schema=BANDS),
+        pa.record_batch([list(posts), list(digests)], schema=POSTS_SCHEMA),
+    )
+
+
+def _pages(runner: QueryRunner, page_size: int) -> Iterator[list[list[Any]]]:
+    """Posts with a text hash as [id, text hash, text], in text-hash order, a page at a
+    time; every page holds all the copies of each of its texts."""
+    after = ""
+    while True:
+        answer = runner.read(TEXTS, {"after": after, "page": page_size})
+        page: list[list[Any]] = answer[0]["posts"] if answer else []
+        if len(page) < page_size:
+            if page:
+                yield page
+            return
+        last = str(page[-1][1])
+        cut = len(page) - 1
+        while cut > 0 and page[cut - 1][1] == last:
+            cut -= 1
+        if cut == 0:
+            copies = runner.read(COPIES, {"hash": last})[0]["posts"]
+            yield [[post, last, page[0][2]] for post in copies]
+        else:
+            yield page[:cut]
+            last = str(page[cut - 1][1])
+        after = last
+
+
+def posts_path(bands_path: Path) -> Path:
+    """Where ``write_bands`` puts the posts of the texts it writes to ``bands_path``."""
+    return bands_path.with_name(f"{bands_path.stem}-posts.parquet")
 
 
 def write_bands(
     runner: QueryRunner, path: Path, params: TextClusterParams, page_size: int = PAGE_SIZE
 ) -> int:
-    """Every clusterable post's band keys and signature to ``path``; how many posts."""
+    """Every clusterable text's band keys and signature to ``path``, its posts to
+    ``posts_path(path)``; how many posts."""
     texts = 0
-    after = ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pq.ParquetWriter(path, BANDS, compression="zstd") as writer:
-        while True:
-            answer = runner.read(TEXTS, {"after": after, "page": page_size})
-            page: list[list[Any]] = answer[0]["posts"] if answer else []
-            if not page:
-                break
-            batch = _page_batch(page, params)
-            if batch is not None:
-                writer.write_batch(batch)
-                texts += batch.num_rows // params.bands()[0]
-            after = str(page[-1][0])
-            if len(page) < page_size:
-                break
+    with (
+        pq.ParquetWriter(path, BANDS, compression="zstd") as bands,
+        pq.ParquetWriter(posts_path(path), POSTS_SCHEMA, compression="zstd") as posts,
+    ):
+        for page in _pages(runner, page_size):
+            batches = _page_batches(page, params)
+            if batches is not None:
+                bands.write_batch(batches[0])
+                posts.write_batch(batches[1])
+                texts += batches[1].num_rows
     return texts
 
 
 # Candidate links: every distinct text of a bucket to the bucket's smallest text, with
-# both signatures (one per text: copies of a text have one signature).
+# both signatures.
 LINKS = """
 WITH texts AS (
-    SELECT text_hash, ANY_VALUE(signature) AS signature
-    FROM bands WHERE band = 0 GROUP BY text_hash
+    SELECT text_hash, signature FROM bands WHERE band = 0
 ),
 buckets AS (
     SELECT band, key, MIN(text_hash) AS rep
@@ -230,7 +270,7 @@ FROM links AS l
 JOIN texts AS ta ON ta.text_hash = l.a
 JOIN texts AS tb ON tb.text_hash = l.b
 """
-POSTS = "SELECT DISTINCT post, text_hash FROM bands ORDER BY post"
+POSTS = "SELECT post, text_hash FROM posts ORDER BY post"
 
 
 def _find(parent: dict[str, str], x: str) -> str:
@@ -292,6 +332,7 @@ def cluster_texts(
     }
     with duckdb.connect(":memory:", config=config) as connection:
         connection.read_parquet(str(path)).create_view("bands")
+        connection.read_parquet(str(posts_path(path))).create_view("posts")
         cluster_of = _clusters(connection, params.threshold, params.num_perm)
         while runner.write(CLEAR, {"batch": WRITE_BATCH})[0]["n"]:
             pass
@@ -300,6 +341,7 @@ def cluster_texts(
             runner.write(SET, {"rows": rows})
             clustered += len(rows)
     path.unlink(missing_ok=True)
+    posts_path(path).unlink(missing_ok=True)
     return TextClusters(
         texts=texts,
         clusters=len(set(cluster_of.values())),
