@@ -144,10 +144,11 @@ def _plain_tags(array: pa.Array) -> tuple[pa.BooleanArray, pa.Array]:
     return plain, tags
 
 
-def _shaped(
+def check_shaped(
     array: pa.Array, column: Column, assume_utc: bool, cache: dict[str, Parsed]
 ) -> tuple[ArrowChecked, pa.Array]:
-    """``_distinct``, with the plain shapes of URL and hashtag cells done in Arrow."""
+    """A URL or hashtags column checked (``_distinct``), its plain shapes done in Arrow:
+    the checked cells and, for URLs, each cell as given where it is not canonical."""
     if column.type == FieldType.URL:
         plain, values, given = _plain_urls(array)
     else:
@@ -225,7 +226,7 @@ def post_columns(
         array = block.table.column(column.name).combine_chunks()
         if column.type in _DISTINCT_TYPES:
             cache = caches.setdefault(column.name, {})
-            checked[column.name], url_given = _shaped(array, column, ctx.assume_utc, cache)
+            checked[column.name], url_given = check_shaped(array, column, ctx.assume_utc, cache)
             if column.type == FieldType.URL:
                 given = url_given
         else:

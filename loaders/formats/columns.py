@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cibgraph.loaders.columnar.arrays import Parsed, _shaped, check_arrow
+from cibgraph.loaders.columnar.arrays import Parsed, check_arrow, check_shaped
 from cibgraph.loaders.columnar.hashes import text_hashes
 from cibgraph.loaders.contract import Column, FieldType
 from cibgraph.loaders.formats.common import FormatReader, ItemRow
@@ -128,7 +128,7 @@ def settle(cells: Cells, count: int, url_cache: dict[str, Parsed], fill: bool = 
         micros = check_arrow(_TIME, times)
         _unsure(cells.time_rows, micros.sure, unsure)
     if cells.urls:
-        canonical, _ = _shaped(pa.array(cells.urls, pa.string()), _URL, False, url_cache)
+        canonical, _ = check_shaped(pa.array(cells.urls, pa.string()), _URL, False, url_cache)
         _unsure(cells.url_rows, canonical.sure, unsure)
     out: list[bool] = unsure.tolist()
     if not fill:

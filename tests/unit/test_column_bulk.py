@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from cibgraph.graph.server import admin
 from cibgraph.loaders.bulk import CsvSink
 from cibgraph.loaders.columnar import blocks, posts_load
-from cibgraph.loaders.columnar.arrays import _shaped, iso_text
+from cibgraph.loaders.columnar.arrays import check_shaped, iso_text
 from cibgraph.loaders.columnar.hashes import text_hashes
 from cibgraph.loaders.contract import CONTRACT
 from cibgraph.loaders.discover import plan_load
@@ -235,7 +235,7 @@ TAGS = [
 @pytest.mark.parametrize(("name", "cells"), [("url", URLS), ("hashtags", TAGS)])
 def test_plain_shapes_are_the_parsers_values(name: str, cells: list[str]) -> None:
     column = next(c for c in CONTRACT["posts"].columns if c.name == name)
-    checked, given = _shaped(pa.array(cells, pa.string()), column, False, {})
+    checked, given = check_shaped(pa.array(cells, pa.string()), column, False, {})
     values, sure_of = checked.values.to_pylist(), checked.sure.to_pylist()
     rows = zip(cells, values, sure_of, given.to_pylist(), strict=True)
     for cell, value, sure, url_given in rows:
