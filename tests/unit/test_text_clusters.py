@@ -58,20 +58,26 @@ def _posts(rng: random.Random) -> tuple[list[list[Any]], dict[str, str]]:
 
 
 def _server(posts: list[list[Any]]) -> RecordingRunner:
-    """A runner answering as the database would: pages in (text hash, post id) order, the
-    copies of one text, and CLEAR at n = 0 at once (nothing was clustered before)."""
+    """A runner answering as the database would: a page of posts in text hash order,
+    grouped by text; the posts of one text; CLEAR at n = 0 at once (nothing was
+    clustered before)."""
     ordered = sorted(posts, key=lambda p: (p[1], p[0]))
 
     def page(params: dict[str, Any]) -> list[dict[str, Any]]:
         after, size = params["after"], params["page"]
-        return [{"posts": [p for p in ordered if p[1] > after][:size]}]
+        rows = [p for p in ordered if p[1] > after][:size]
+        texts: dict[str, list[Any]] = {}
+        for post, digest, text in rows:
+            texts.setdefault(digest, [digest, [], text])[1].append(post)
+        # Groups in no particular order, as an aggregation returns them.
+        return [{"texts": list(reversed(texts.values())), "read": len(rows)}]
 
     def copies(params: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"posts": [p[0] for p in ordered if p[1] == params["hash"]]}]
 
     return RecordingRunner(
         answers={
-            "collect([p.id, p.text_hash, p.text])": page,
+            "collect([hash, posts, text])": page,
             "collect(p.id) AS posts": copies,
             CLEAR: [{"n": 0}],
         }
