@@ -204,14 +204,14 @@ def take_posts(sink: CsvSink, posts: pa.Table) -> int | None:
     id_array = posts.column("id").combine_chunks()
     ids: list[str] = id_array.to_pylist()
     id_set = set(ids)
-    if len(id_set) != len(ids) or not id_set.isdisjoint(sink.post_claims):
+    if len(id_set) != len(ids) or sink.post_claims.any_of(ids):
         return None  # a post id again: last row wins, field by field, by the row path
     if sink.post_files is None:
         sink.post_files = PostFiles(sink.folder, sink)
-    shared = set(posts.column("shared_post_id").drop_null().to_pylist())
+    shared = list(set(posts.column("shared_post_id").drop_null().to_pylist()))
     referenced = _shared_first(posts, id_array)
     created = len(id_set) - len((sink._post_refs & id_set) | referenced)
-    sink.post_claims |= id_set
-    sink._post_refs |= referenced | {post for post in shared if not sink.post_written(post)}
+    sink.post_claims.update(ids)
+    sink._post_refs |= referenced | sink.posts_unwritten(shared)
     sink.post_files.add(posts)
     return created

@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cibgraph.graph.server import admin
-from cibgraph.loaders.bulk import CsvSink
+from cibgraph.loaders.bulk import CsvSink, id_set
 from cibgraph.loaders.columnar import blocks, posts_load
 from cibgraph.loaders.columnar.arrays import check_shaped, iso_text
 from cibgraph.loaders.columnar.hashes import text_hashes
@@ -150,9 +150,15 @@ def _posts(rows: list[str]) -> str:
     return POSTS_HEADER + "".join(row + "\n" for row in rows)
 
 
-def test_repeats_shares_and_references_route_as_the_record_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize("recent", [None, 2])
+def test_repeats_shares_and_references_route_as_the_record_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recent: int | None
+) -> None:
     """Post ids again (in a batch, across batches, across files), shares of posts of the
-    same batch, of later and of never-loaded posts, a bad row, a page author."""
+    same batch, of later and of never-loaded posts, a bad row, a page author; with the
+    sink's post ids as a Python set, and frozen into sorted runs every two ids."""
+    if recent is not None:
+        monkeypatch.setattr(id_set, "RECENT", recent)
     first = tmp_path / "a" / "posts.csv"
     second = tmp_path / "b" / "posts.csv"
     first.parent.mkdir()
