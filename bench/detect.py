@@ -82,6 +82,8 @@ def load_scenario(db: Database, folder: Path) -> dict[str, Any]:
         "seconds": round(t["seconds"], 1),
         "rows": ledger.total("written"),
         "phases": result.timings,
+        # The load runs in this process, before any detection child: its peak is the load's.
+        "python_peak_rss_mib": round(harness.peak_rss_bytes() / 2**20),
         "nodes": result.nodes,
         "relationships": result.relationships,
     }
