@@ -139,7 +139,7 @@ BANDS = pa.schema(
         pa.field("text_hash", pa.string(), nullable=False),
         pa.field("band", pa.int16(), nullable=False),
         pa.field("key", pa.int64(), nullable=False),
-        # On the band-0 row only: 14 copies of 256 bytes per text were most of a page.
+        # On the band-0 row only: a copy on every band row would be most of the file.
         pa.field("signature", pa.binary()),
     ]
 )
