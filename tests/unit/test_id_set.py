@@ -24,7 +24,7 @@ def test_compact_ids_answer_as_a_set_across_freezes_and_merges() -> None:
             new = [v for v in rng.sample(universe, 5) if v not in reference]
             ids.update(new)
             reference.update(new)
-        asked = rng.sample(universe, 20) + ["", "not-an-id"]
+        asked = [*rng.sample(universe, 20), "", "not-an-id"]
         assert ids.which(asked).tolist() == [a in reference for a in asked]
         assert all((a in ids) == (a in reference) for a in asked)
         assert ids.any_of(asked) == any(a in reference for a in asked)
