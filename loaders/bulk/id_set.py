@@ -72,7 +72,7 @@ class _Run:
 
 
 class CompactIds:
-    """A set of strings: ``in``, ``add``, ``update``, ``len``, and ``which`` for many."""
+    """A set of strings: ``in``, ``add``/``claim``, ``update``, ``len``, and ``which`` for many."""
 
     def __init__(self, recent: int | None = None) -> None:
         self._limit = RECENT if recent is None else recent
@@ -92,10 +92,16 @@ class CompactIds:
         return any(run.has_one(value, key) for run in self._runs)
 
     def add(self, value: str) -> None:
-        if value not in self:
-            self._recent.add(value)
-            if len(self._recent) >= self._limit:
-                self._freeze()
+        self.claim(value)
+
+    def claim(self, value: str) -> bool:
+        """Add ``value``; whether it was new (one lookup where ``in`` then ``add`` ask twice)."""
+        if value in self:
+            return False
+        self._recent.add(value)
+        if len(self._recent) >= self._limit:
+            self._freeze()
+        return True
 
     def update(self, values: Iterable[str]) -> None:
         """Add ``values``, which the caller knows are not in the set yet."""

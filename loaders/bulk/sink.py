@@ -174,9 +174,8 @@ class CsvSink:
 
     def _claim_post(self, post_id: str) -> bool:
         """``_claim`` for posts, in a set the column path shares (post_files.py)."""
-        if post_id in self.post_claims:
+        if not self.post_claims.claim(post_id):
             return False
-        self.post_claims.add(post_id)
         self._claimed = True
         return True
 

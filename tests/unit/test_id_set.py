@@ -17,8 +17,11 @@ def test_compact_ids_answer_as_a_set_across_freezes_and_merges() -> None:
     universe = [f"p{rng.randrange(10**12)}" for _ in range(600)]
     for step in range(400):
         value = rng.choice(universe)
-        if step % 3:
+        if step % 3 == 1:
             ids.add(value)
+            reference.add(value)
+        elif step % 3:
+            assert ids.claim(value) == (value not in reference)
             reference.add(value)
         else:
             new = [v for v in rng.sample(universe, 5) if v not in reference]
