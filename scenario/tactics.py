@@ -7,7 +7,9 @@ still meets them (README, "Signals"):
   ``gclid`` parameters, a default port or a trailing slash (canonical URLs);
 - ``hashtag_swarm``: the same set of hashtags in shuffled order, varied words, no
   link (co_hashtag);
-- ``reused_images``: the same image (perceptual hash) under varied words (co_image);
+- ``reused_images``: the same image under varied words (co_image), most copies
+  re-encoded: their 64-bit perceptual hash is 1-3 bits off the original's
+  (``near_copy``), so only near-equal hashes meet them all;
 - ``boosted_pages``: fresh fake accounts resharing a few small pages' posts within
   seconds; the pages only post, so they join through ``amplified`` (README,
   "Amplified assets");
@@ -61,6 +63,19 @@ _SOURCES = ("facebook", "twitter", "whatsapp", "telegram", "newsletter", "instag
 
 def _hex(rng: random.Random, digits: int) -> str:
     return f"{rng.getrandbits(4 * digits):0{digits}x}"
+
+
+# Bits a copy's hash is off the original's: re-encoding and resizing move a pHash by a
+# few bits; two of five copies keep it exactly.
+_COPY_BITS = (0, 0, 1, 2, 3)
+
+
+def near_copy(rng: random.Random, image: str) -> str:
+    """A re-encoded copy's hash: ``image`` (16 hex digits) with a few bits flipped."""
+    bits = int(image, 16)
+    for bit in rng.sample(range(64), rng.choice(_COPY_BITS)):
+        bits ^= 1 << bit
+    return f"{bits:016x}"
 
 
 def tracked(rng: random.Random, url: str) -> str:
@@ -218,7 +233,8 @@ class TacticNetwork(Group):
             at = self._at(rng, start)
             shown = tracked(rng, url) if url else ""
             order = ";".join(rng.sample(tags, len(tags)))
-            batch.append((at, self._row(fake, at, text.organic_text(rng), shown, order, "", image)))
+            copy = near_copy(rng, image) if image else ""
+            batch.append((at, self._row(fake, at, text.organic_text(rng), shown, order, "", copy)))
         return batch
 
     def _paraphrased(self, rng: random.Random, start: int, posters: list[Fake]) -> list[Post]:
