@@ -42,6 +42,7 @@ STAGES = (
     "prepare",
     "window",
     "text_clusters",
+    "image_clusters",
     "shares",
     "signals",
     "edges",

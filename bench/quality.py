@@ -106,6 +106,7 @@ def one_seed(
     params: DetectParams | None = None,
     tactics: bool = False,
     without: tuple[str, ...] = (),
+    compare: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     base = params or DetectParams()
     # Each algorithm with every signal, then without each of ``without``: on the same
@@ -117,6 +118,8 @@ def one_seed(
         )
         for name in without
     ]
+    if compare:
+        variants.append((f"with {json.dumps(compare)}", replace(base, **compare)))
     wipe_database(db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,6 +277,12 @@ def main() -> None:
         "(e.g. co_similar_text): the with/without rows come from the same load",
     )
     parser.add_argument(
+        "--compare",
+        default="{}",
+        help="parameters as JSON for a second detection of each seed on the same load, "
+        'e.g. {"image_max_distance": 0} (equal image hashes only)',
+    )
+    parser.add_argument(
         "--engine", default="duckdb", help="pair engine: duckdb (default), cypher or spark"
     )
     args = parser.parse_args()
@@ -294,6 +303,7 @@ def main() -> None:
                     DetectParams(engine=args.engine, **json.loads(args.params)),
                     args.tactics,
                     tuple(w for w in args.without.split(",") if w),
+                    json.loads(args.compare),
                 )
             )
     RESULTS.mkdir(exist_ok=True)

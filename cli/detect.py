@@ -173,6 +173,14 @@ def detect_command(
             help="Spark master URL for --engine spark: local[*], spark://HOST:7077, yarn.",
         ),
     ] = _DEFAULTS.spark_master,
+    image_max_distance: Annotated[
+        int,
+        typer.Option(
+            "--image-max-distance",
+            help="Image hashes of 16 hex digits (64-bit pHash) at most this many bits "
+            "apart are one image for co_image; 0 = equal hashes only.",
+        ),
+    ] = _DEFAULTS.image_max_distance,
     max_accounts_per_identifier: Annotated[
         int,
         typer.Option(
@@ -253,6 +261,7 @@ def detect_command(
         engine=engine,
         engine_memory=engine_memory,
         spark_master=spark_master,
+        image_max_distance=image_max_distance,
         max_accounts_per_identifier=max_accounts_per_identifier,
         algorithm=algorithm,
         seed=seed,

@@ -70,6 +70,8 @@ SCHEMA: tuple[SchemaItem, ...] = (
     _index("Post", "image_hash"),
     # Near-duplicate text clusters (graph/pairs/text_clusters.py), cleared and set per run.
     _index("Post", "text_cluster"),
+    # Near-equal image hashes (graph/pairs/image_clusters.py), cleared and set per run.
+    _index("Post", "image_cluster"),
     _index("Account", "created_at"),
     _index("Page", "created_at"),
     _index("Network", "run_id"),

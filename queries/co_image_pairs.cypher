@@ -3,31 +3,40 @@
 // category: signal
 // description: >
 //   Pairs of actors that posted the same image - posts with the same `image_hash`
-//   (a perceptual hash, the posts file's `image_hash` column; CooRTweet's `phash_id`) -
-//   within `window` seconds of each other, on at least `min_weight` distinct images.
-//   Equal hashes only: a near-equal pHash (a few bits apart) is not the same object
-//   (README, "More objects"). The same time-ordered window per object as co_share_pairs;
-//   images posted more than `max_object_shares` times are viral and skipped; the rest
-//   count by rarity in `score` (2 sharers count 1, n sharers log2(3)/log2(1+n)). The
-//   object key is `image:` and the hash. Detection computes the same pairs on DuckDB
-//   or Spark (graph/pairs/co_share.sql over the `image` share rows; a test proves the
-//   pairs equal, every column). `urls`, `reshares`, `texts` are always 0 here.
+//   (a perceptual hash, the posts file's `image_hash` column; CooRTweet's `phash_id`),
+//   or with hashes of one near-equal group (`Post.image_cluster`: 64-bit hashes a few
+//   bits apart, set by the last detection run, graph/pairs/image_clusters.py; README,
+//   "Near-equal images") - within `window` seconds of each other, on at least
+//   `min_weight` distinct images. The same time-ordered window per object as
+//   co_share_pairs; images posted more than `max_object_shares` times are viral and
+//   skipped; the rest count by rarity in `score` (2 sharers count 1, n sharers
+//   log2(3)/log2(1+n)). The object key is `image:` and the group id (its smallest
+//   hash), or the hash of an image in no group. Detection computes the same pairs on
+//   DuckDB or Spark (graph/pairs/co_share.sql over the `image` share rows; a test
+//   proves the pairs equal, every column). `urls`, `reshares`, `texts` are always 0
+//   here.
 // parameters:
 //   window: {default: 60, description: "seconds between two posts of the same image"}
 //   min_weight: {default: 2, description: "minimum number of distinct images co-posted"}
 //   max_object_shares: {default: 1000, description: "skip images posted more often than this (viral)"}
 //   limit: {default: 1000, description: "maximum pairs, strongest first"}
 //   exclude_within: {default: -1, description: "skip images the pair co-posted within this many seconds (-1 = none)"}
-// revision: 1
+// revision: 2
 // references: ["https://github.com/nicolarighetti/CooRTweet"]
 
 CALL () {
   MATCH (p:Post)
   WHERE p.image_hash IS NOT NULL
-  WITH p.image_hash AS image, count(*) AS shares
+  WITH coalesce(p.image_cluster, p.image_hash) AS image, count(*) AS shares
   WHERE 2 <= shares <= $max_object_shares
   CALL (image) {
-    MATCH (p:Post {image_hash: image})<-[:POSTED]-(a:Actor)
+    // A group's posts by its index, an ungrouped image's by the hash's.
+    CALL (image) {
+      MATCH (p:Post {image_cluster: image}) RETURN p
+      UNION
+      MATCH (p:Post {image_hash: image}) WHERE p.image_cluster IS NULL RETURN p
+    }
+    MATCH (p)<-[:POSTED]-(a:Actor)
     WITH a.key AS actor, p.created_at.epochSeconds AS t
     ORDER BY t, actor
     RETURN collect(actor) AS actors, collect(t) AS times

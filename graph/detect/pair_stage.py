@@ -5,8 +5,9 @@ folder (stage "shares"), then the engine computes the co-share passes (stage
 "signals", with the Cypher-only signals). With engine "cypher" the library's own
 co_share_pairs runs inside the server, as before the engines existed. Before either,
 when co_similar_text is on, the posts' texts are clustered (stage "text_clusters",
-graph/pairs/text_clusters.py): every engine, Cypher included, reads the clusters from
-``Post.text_cluster``.
+graph/pairs/text_clusters.py), and when co_image is on, near-equal image hashes are
+grouped (stage "image_clusters", graph/pairs/image_clusters.py): every engine, Cypher
+included, reads them from ``Post.text_cluster`` and ``Post.image_cluster``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.signals import CoordinationPairs, collect_pairs
 from cibgraph.graph.pairs.definition import CoShareParams
 from cibgraph.graph.pairs.engines import open_engine
+from cibgraph.graph.pairs.image_clusters import cluster_images
 from cibgraph.graph.pairs.shares import extract_shares
 from cibgraph.graph.pairs.text_clusters import cluster_texts
 from cibgraph.graph.server.paths import instance_root
@@ -58,7 +60,11 @@ def pair_signals(
     if "co_similar_text" in params.object_signals:
         with stage("text_clusters"):
             found = cluster_texts(runner, work_dir, params.text_clusters(), params.engine_memory)
-        clusters = {"text_clusters": asdict(found)}
+        clusters["text_clusters"] = asdict(found)
+    if "co_image" in params.object_signals:
+        with stage("image_clusters"):
+            images = cluster_images(runner, work_dir, params.image_clusters(), params.engine_memory)
+        clusters["image_clusters"] = asdict(images)
     if params.engine == "cypher":
         with stage("signals"):
             pairs = collect_pairs(runner, params, library)

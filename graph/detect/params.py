@@ -7,6 +7,7 @@ from typing import Any
 
 from cibgraph.core.errors import UsageError
 from cibgraph.graph.pairs.definition import MAX_WINDOW
+from cibgraph.graph.pairs.image_clusters import MAX_DISTANCE, ImageClusterParams
 from cibgraph.graph.pairs.limits import check_memory_limit
 from cibgraph.graph.pairs.text_clusters import TextClusterParams
 
@@ -52,6 +53,9 @@ class DetectParams:
     hashtag_min_weight: int = 3
     image_max_object_shares: int = 1000
     image_min_weight: int = 2
+    # Hashes of 16 hex digits this many bits apart or fewer are one image (re-encoded or
+    # resized copies; graph/pairs/image_clusters.py says why 4); 0 = equal hashes only.
+    image_max_distance: int = 4
     # Near-duplicate text clusters (graph/pairs/text_clusters.py: the parameters and
     # why). A cluster is a template; one posted more than 500 times is a meme or an
     # organic phrase (the scenario's organic templates make clusters of thousands).
@@ -106,6 +110,10 @@ class DetectParams:
             raise UsageError(f"Unknown object signals: {', '.join(sorted(unknown))}.")
         if min(self.hashtag_min_weight, self.image_min_weight, self.similar_min_weight) < 1:
             raise UsageError("the object signals' minimum weights must be >= 1.")
+        if not 0 <= self.image_max_distance <= MAX_DISTANCE:
+            raise UsageError(
+                f"image_max_distance must be 0 to {MAX_DISTANCE} bits (0 = equal hashes only)."
+            )
         if not 0.0 < self.similar_threshold <= 1.0 or self.similar_shingle < 1:
             raise UsageError("similar_threshold must be in (0, 1] and similar_shingle >= 1.")
         if self.similar_num_perm < 16 or self.similar_min_words < 1:
@@ -129,6 +137,9 @@ class DetectParams:
             seed=self.similar_seed,
             min_words=self.similar_min_words,
         )
+
+    def image_clusters(self) -> ImageClusterParams:
+        return ImageClusterParams(max_distance=self.image_max_distance)
 
     def with_window(self, window: int) -> DetectParams:
         return replace(self, window=window)

@@ -2,8 +2,9 @@
 
 The columns are what the co-share signals need and nothing else: actor key, object key
 (``url:``/``post:``/``text:`` + id, the keys co_share_pairs.cypher builds; ``tags:`` +
-the post's hashtag set and ``image:`` + its image hash, the keys of co_hashtag_pairs and
-co_image_pairs; ``similar:`` + its near-duplicate text cluster, co_similar_text_pairs'),
+the post's hashtag set and ``image:`` + its image hash (or its near-equal group,
+graph/pairs/image_clusters.py), the keys of co_hashtag_pairs and co_image_pairs;
+``similar:`` + its near-duplicate text cluster, co_similar_text_pairs'),
 object kind, epoch seconds and, for a cluster, the post's text hash (``variant``: a
 cluster's shares meet only between different texts, graph/pairs/text_clusters.py).
 Posts are read in pages of the Post.id index order, one read transaction per page,
@@ -62,7 +63,7 @@ CALL (page) {
        + CASE WHEN size(tags) < $min_tags THEN []
               ELSE [['tags:' + apoc.text.join([x IN tags | '#' + x], ' '), 'tags', '']] END
        + CASE WHEN p.image_hash IS NULL THEN []
-              ELSE [['image:' + p.image_hash, 'image', '']] END
+              ELSE [['image:' + coalesce(p.image_cluster, p.image_hash), 'image', '']] END
        + CASE WHEN p.text_cluster IS NULL OR p.text_hash IS NULL THEN []
               ELSE [['similar:' + p.text_cluster, 'similar', p.text_hash]] END
          AS objects

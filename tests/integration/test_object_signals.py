@@ -37,6 +37,7 @@ pytestmark = pytest.mark.integration
 
 Rows = list[dict[str, Any]]
 PARAPHRASED = "paraphrased_templates_1"
+IMAGES = "reused_images_1"
 
 
 def _sorted(rows: Any) -> Rows:
@@ -182,3 +183,41 @@ def test_text_clusters_hold_different_texts_and_are_recorded_on_the_run(
     recorded = engine["text_clusters"]
     assert recorded["params"]["threshold"] == DetectParams().similar_threshold
     assert recorded["clusters"] == clusters["clusters"]
+
+
+def test_near_equal_images_are_one_group_and_recorded_on_the_run(
+    db: Database, tactics_scenario: DetectedScenario
+) -> None:
+    groups = db.read(
+        "MATCH (p:Post) WHERE p.image_cluster IS NOT NULL "
+        "RETURN p.image_cluster AS group, collect(DISTINCT p.image_hash) AS hashes, "
+        "count(*) AS posts"
+    )
+    distance = DetectParams().image_max_distance
+    # Each group is two or more hashes, named by the smallest, each hash within the
+    # distance of another of its group (single link).
+    assert len(groups) >= 10
+    for row in groups:
+        values = [int(h, 16) for h in row["hashes"]]
+        assert len(values) >= 2 and row["group"] == min(row["hashes"])
+        assert all(any(0 < (v ^ w).bit_count() <= distance for w in values) for v in values)
+    # The reused-images campaigns' re-encoded copies: many hashes, a few images.
+    with tactics_scenario.truth.open(newline="") as truth:
+        ids = [r["actor_id"] for r in csv.DictReader(truth) if r["network_label"] == IMAGES]
+    seen = db.read(
+        "MATCH (a:Account)-[:POSTED]->(p:Post) WHERE a.id IN $ids AND p.image_hash IS NOT NULL "
+        "RETURN count(DISTINCT p.image_hash) AS hashes, "
+        "count(DISTINCT coalesce(p.image_cluster, p.image_hash)) AS images",
+        {"ids": ids},
+    )[0]
+    assert seen["images"] >= 10 and seen["hashes"] > 2 * seen["images"]
+    engine = json.loads(
+        db.read(
+            "MATCH (r:DetectionRun {id: $run}) RETURN r.engine AS engine",
+            {"run": tactics_scenario.run_id},
+        )[0]["engine"]
+    )
+    recorded = engine["image_clusters"]
+    assert recorded["params"]["max_distance"] == distance
+    assert recorded["clusters"] == len(groups)
+    assert recorded["clustered_posts"] == sum(row["posts"] for row in groups)
