@@ -147,11 +147,13 @@ def _json_depth(value: Any) -> int:
 
 
 _NOT_FAST = object()
-# orjson reads an integer past 64 bits as a float where json keeps it exact: a line with
-# 19 digits in a row anywhere (in a string too: a run is found with two C calls, not a
-# scan in Python) is json's. Digits become "0"; a run of 19 is 19 "0"s.
+# orjson reads an integer outside 64 bits (above 2^64 - 1, below -2^63) as a float where
+# json keeps it exact: a line with 20 digits in a row anywhere, or a minus sign and 19
+# (in a string too: a run is found with C calls, not a scan in Python), is json's.
+# Digits become "0". 19 digits alone always fit (X API ids, in strings, are 19 digits).
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
-_LONG_RUN = b"0" * 19
+_LONG_RUN = b"0" * 20
+_LONG_NEGATIVE = b"-" + b"0" * 19
 
 
 def _fast_json(line: str) -> Any:
@@ -161,7 +163,8 @@ def _fast_json(line: str) -> Any:
     with json's reason."""
     try:
         data = line.encode("utf-8")
-        if _LONG_RUN in data.translate(_DIGITS):
+        zeros = data.translate(_DIGITS)
+        if _LONG_RUN in zeros or _LONG_NEGATIVE in zeros:
             return _NOT_FAST
         return orjson.loads(data)
     except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError (a lone surrogate)
