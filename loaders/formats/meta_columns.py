@@ -50,14 +50,13 @@ def map_meta(
         props["surface_id"] = _content_id(cells, values["surface.id"])
     if values.get("is_branded_content"):
         props["branded_content"] = parse_bool(values["is_branded_content"])
-    for column, cell in values.items():
-        if cell and column.startswith("statistics."):
-            stat = column.removeprefix("statistics.")
-            if stat.isidentifier():
-                # parse_int goes through a float: exact for 15 digits.
-                if not (cell.isascii() and cell.isdigit() and len(cell) <= 15):
-                    raise Decline
-                props[f"stat_{stat}"] = int(cell)
+    for column, prop in reader.stat_columns:
+        cell = values.get(column)
+        if cell:
+            # parse_int goes through a float: exact for 15 digits.
+            if not (cell.isascii() and cell.isdigit() and len(cell) <= 15):
+                raise Decline
+            props[prop] = int(cell)
     author_props: dict[str, Any] = {}
     name = optional_text(cells, values.get("post_owner.name"))
     if name is not None:

@@ -63,19 +63,30 @@ def content_id(value: Any) -> str:
     return text
 
 
+def _stat_columns(header: list[str]) -> list[tuple[str, str]]:
+    found = [(c, c.removeprefix("statistics.")) for c in header if c.startswith("statistics.")]
+    return [(column, f"stat_{name}") for column, name in found if name.isidentifier()]
+
+
 class MetaContentLibraryReader(FormatReader):
     name = "meta-content-library"
 
     def __init__(self, path: Path, ctx: ValidationContext) -> None:
         super().__init__(path, ctx)
         self.source = SourceFile(path, fmt="csv")
+        # (column, property) of the header's ``statistics.*`` counts, found once.
+        self.stat_columns: list[tuple[str, str]] = []
+        self._checked: list[str] | None = None
 
     def position(self) -> int:
         return self.source.position()
 
     def rows(self) -> Iterator[RawRow]:
         for row in self.source.rows():
-            self.header_problem = self.source.header_problem or self._header_check()
+            if self.source.header is not self._checked:  # once per header, not per row
+                self._checked = self.source.header
+                self.header_problem = self.source.header_problem or self._header_check()
+                self.stat_columns = _stat_columns(self._checked)
             if row.problem is not None:
                 yield row
             else:
