@@ -32,6 +32,7 @@ from typing import Any
 from cibgraph.graph.connection import Database, open_database
 from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.detect.pipeline import detect
+from cibgraph.graph.pairs.definition import OBJECT_SIGNALS
 from cibgraph.graph.settings import resolve_settings
 from cibgraph.graph.wipe import wipe_database
 from cibgraph.loaders.bulk import bulk_load
@@ -184,6 +185,14 @@ def one_seed(
                     "passes": result.engine.get("seconds", {}),
                     "amplified": result.counts.get("amplified", 0),
                     "text_clusters": result.engine.get("text_clusters"),
+                    "image_clusters": result.engine.get("image_clusters"),
+                    "pairs": {
+                        signal: result.counts.get(f"pairs_{signal}")
+                        for signal in ("co_share", "slow_co_share", *OBJECT_SIGNALS)
+                    },
+                    "planted_recall": {
+                        label: round(p["recall"], 3) for label, p in sorted(planted.items())
+                    },
                     "load_seconds": round(load_seconds, 1),
                     "behaviour_only": behaviour,
                     "tiers": {
