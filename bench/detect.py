@@ -247,7 +247,7 @@ def exponents(results: list[dict[str, Any]]) -> dict[str, float | None]:
     points = sorted(results, key=lambda e: e["scale"])
     if len(points) < 2:
         return {}
-    series = {s: [e["stages_median_s"][s] for e in points] for s in STAGES}
+    series = {s: [e["stages_median_s"].get(s, 0.0) for e in points] for s in STAGES}
     series["total"] = [e["seconds_median"] for e in points]
     xs = [math.log(e["scale"]) for e in points]
     slopes: dict[str, float | None] = {}
@@ -273,7 +273,7 @@ def table(results: list[dict[str, Any]], slopes: dict[str, float | None]) -> str
         rows.append(
             [
                 stage,
-                *(f"{e['stages_median_s'][stage]:.2f}" for e in points),
+                *(f"{e['stages_median_s'].get(stage, 0.0):.2f}" for e in points),
                 "-" if slope is None else slope,
             ]
         )
@@ -300,7 +300,7 @@ def table(results: list[dict[str, Any]], slopes: dict[str, float | None]) -> str
             rows.append(
                 [
                     f"baseline {label}: {stage}",
-                    *(f"{e['baseline']['stages_median_s'][stage]:.2f}" for e in points),
+                    *(f"{e['baseline']['stages_median_s'].get(stage, 0.0):.2f}" for e in points),
                     "",
                 ]
             )
