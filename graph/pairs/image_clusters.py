@@ -36,6 +36,7 @@ import duckdb
 import pyarrow as pa
 
 from cibgraph.core.batches import chunked
+from cibgraph.core.errors import InsufficientMemory
 from cibgraph.core.runner import QueryRunner
 from cibgraph.graph.pairs.limits import duckdb_limit
 
@@ -169,14 +170,22 @@ def near_equal_groups(
     with duckdb.connect(":memory:", config=config or {}) as connection:
         connection.register("hashes", table)
         connection.register("chunks", _chunk_table(params))
-        cursor = connection.execute(LINKS, {"distance": params.max_distance})
-        while batch := cursor.fetchmany(10_000):
-            for x, y in batch:
-                parent.setdefault(x, x)
-                parent.setdefault(y, y)
-                rx, ry = _find(parent, x), _find(parent, y)
-                if rx != ry:
-                    parent[max(rx, ry)] = min(rx, ry)
+        try:
+            cursor = connection.execute(LINKS, {"distance": params.max_distance})
+            while batch := cursor.fetchmany(10_000):
+                for x, y in batch:
+                    parent.setdefault(x, x)
+                    parent.setdefault(y, y)
+                    rx, ry = _find(parent, x), _find(parent, y)
+                    if rx != ry:
+                        parent[max(rx, ry)] = min(rx, ry)
+        except duckdb.OutOfMemoryException as exc:
+            raise InsufficientMemory(
+                f"Grouping {table.num_rows:,} image hashes at {params.max_distance} bits ran "
+                f"out of memory: {str(exc).splitlines()[0]}",
+                "give the engine more (cib detect --engine-memory 6GB) or compare fewer "
+                "bits (--image-max-distance 3)",
+            ) from None
     return {x: _find(parent, x) for x in parent}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from cibgraph.core.errors import InsufficientMemory
 from cibgraph.graph.pairs.image_clusters import (
     BITS,
     CLEAR,
@@ -132,3 +133,10 @@ def test_distance_zero_groups_nothing(tmp_path: Path) -> None:
     found = cluster_images(runner, tmp_path, ImageClusterParams(max_distance=0), "256MB")
     assert (found.clusters, found.clustered_posts) == (0, 0)
     assert [c.query for c in runner.calls if c.mode == "write"] == [CLEAR]
+
+
+def test_a_join_past_the_memory_limit_is_insufficient_memory_not_a_crash() -> None:
+    rng = random.Random(9)
+    table = _table(sorted({f"{rng.getrandbits(64):016x}" for _ in range(100_000)}))
+    with pytest.raises(InsufficientMemory, match="image hashes at 6 bits"):
+        near_equal_groups(table, ImageClusterParams(max_distance=6), {"memory_limit": "2MB"})
