@@ -112,7 +112,7 @@ class DetectParams:
             raise UsageError("the object signals' minimum weights must be >= 1.")
         if not 0 <= self.image_max_distance <= MAX_DISTANCE:
             raise UsageError(
-                f"image_max_distance must be 0 to {MAX_DISTANCE} bits (0 = equal hashes only)."
+                f"--image-max-distance must be 0 to {MAX_DISTANCE} bits (0 = equal hashes only)."
             )
         if not 0.0 < self.similar_threshold <= 1.0 or self.similar_shingle < 1:
             raise UsageError("similar_threshold must be in (0, 1] and similar_shingle >= 1.")
