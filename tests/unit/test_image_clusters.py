@@ -14,7 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from cibgraph.core.errors import InsufficientMemory
+from cibgraph.core.errors import InsufficientMemory, UsageError
+from cibgraph.graph.detect.params import DetectParams
 from cibgraph.graph.pairs.image_clusters import (
     BITS,
     CLEAR,
@@ -140,3 +141,10 @@ def test_a_join_past_the_memory_limit_is_insufficient_memory_not_a_crash() -> No
     table = _table(sorted({f"{rng.getrandbits(64):016x}" for _ in range(100_000)}))
     with pytest.raises(InsufficientMemory, match="image hashes at 6 bits"):
         near_equal_groups(table, ImageClusterParams(max_distance=6), {"memory_limit": "2MB"})
+
+
+@pytest.mark.parametrize("distance", [-1, MAX_DISTANCE + 1])
+def test_a_distance_outside_0_to_7_is_a_usage_error(distance: int) -> None:
+    with pytest.raises(UsageError, match="--image-max-distance"):
+        DetectParams(image_max_distance=distance).checked()
+    assert DetectParams(image_max_distance=MAX_DISTANCE).checked().image_clusters().chunks()
