@@ -64,8 +64,13 @@ from cibgraph.graph.gds.session import (
 from cibgraph.graph.schema import apply_schema
 from cibgraph.queries.registry import Library, load_library
 
+# In key order, not storage order: GDS numbers nodes and lays out relationships in the
+# order the rows come, and Leiden's result (seeded, concurrency 1) follows that order. A
+# relationship index walks ids, which Neo4j reuses after deletions, so two runs with the
+# same edges could project them in two orders and find different communities.
 PROJECT = """
 MATCH (a:Actor)-[r:COORDINATED_WITH {run_id: $run_id}]->(b:Actor)
+WITH a, b, r ORDER BY a.key, b.key
 RETURN gds.graph.project($graph_name, a, b, {relationshipProperties: {weight: r.weight}},
                          {undirectedRelationshipTypes: ['*']})
 """

@@ -45,9 +45,11 @@ MEMORY_SIZES = tuple(str(value) for value in SessionMemory.all_values())
 PROVIDERS = ("aws", "azure", "gcp")
 SESSION_PREFIX = "cib-"
 
-# Reads the run's edges from the database into the session; same shape as the local one.
+# Reads the run's edges from the database into the session; same shape (and key order)
+# as the local one (graph/detect/pipeline.PROJECT).
 REMOTE_PROJECT = """
 MATCH (a:Actor)-[r:COORDINATED_WITH {run_id: $run_id}]->(b:Actor)
+WITH a, b, r ORDER BY a.key, b.key
 RETURN gds.graph.project.remote(a, b, {relationshipProperties: {weight: r.weight}})
 """
 
