@@ -23,7 +23,7 @@ from cibgraph.graph.pairs.definition import (
     co_share_sql,
     pair_row,
 )
-from cibgraph.graph.pairs.limits import duckdb_limit
+from cibgraph.graph.pairs.limits import duckdb_config, spill_dir
 
 FETCH_ROWS = 50_000
 
@@ -36,17 +36,10 @@ class DuckDbEngine:
     def __init__(
         self, shares: Path, work_dir: Path, memory_limit: str, threads: int | None = None
     ) -> None:
-        self.spill = work_dir / "duckdb-spill"
-        self.spill.mkdir(parents=True, exist_ok=True)
+        self.spill = spill_dir(work_dir)
         self.budget = memory_limit
-        self.memory_limit = duckdb_limit(memory_limit)
-        config: dict[str, Any] = {
-            "memory_limit": self.memory_limit,
-            "temp_directory": str(self.spill),
-            # Insertion order is not needed (results are sorted by the caller), and
-            # keeping it makes DuckDB buffer more in the window operators.
-            "preserve_insertion_order": False,
-        }
+        config = duckdb_config(memory_limit, work_dir)
+        self.memory_limit = config["memory_limit"]
         if threads is not None:
             config["threads"] = threads
         self.connection = duckdb.connect(":memory:", config=config)

@@ -38,7 +38,8 @@ import pyarrow as pa
 from cibgraph.core.batches import chunked
 from cibgraph.core.errors import InsufficientMemory
 from cibgraph.core.runner import QueryRunner
-from cibgraph.graph.pairs.limits import duckdb_limit
+from cibgraph.graph.pairs.groups import SmallestRootGroups
+from cibgraph.graph.pairs.limits import duckdb_config
 
 BITS = 64
 # More chunks than this would be keys of under 8 bits: nearly every hash of a large
@@ -152,33 +153,22 @@ def _chunk_table(params: ImageClusterParams) -> pa.Table:
     )
 
 
-def _find(parent: dict[str, str], x: str) -> str:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
 def near_equal_groups(
     table: pa.Table, params: ImageClusterParams, config: dict[str, Any] | None = None
 ) -> dict[str, str]:
     """hash -> group id (its group's smallest hash), for hashes in a group of 2 or more;
     ``table`` has HASH_SCHEMA's columns, one row per distinct hash."""
-    parent: dict[str, str] = {}
     if params.max_distance == 0 or table.num_rows < 2:
         return {}
     with duckdb.connect(":memory:", config=config or {}) as connection:
         connection.register("hashes", table)
         connection.register("chunks", _chunk_table(params))
+        groups = SmallestRootGroups()
         try:
             cursor = connection.execute(LINKS, {"distance": params.max_distance})
             while batch := cursor.fetchmany(10_000):
                 for x, y in batch:
-                    parent.setdefault(x, x)
-                    parent.setdefault(y, y)
-                    rx, ry = _find(parent, x), _find(parent, y)
-                    if rx != ry:
-                        parent[max(rx, ry)] = min(rx, ry)
+                    groups.link(x, y)
         except duckdb.OutOfMemoryException as exc:
             raise InsufficientMemory(
                 f"Grouping {table.num_rows:,} image hashes at {params.max_distance} bits ran "
@@ -186,7 +176,7 @@ def near_equal_groups(
                 "give the engine more (cib detect --engine-memory 6GB) or compare fewer "
                 "bits (--image-max-distance 3)",
             ) from None
-    return {x: _find(parent, x) for x in parent}
+    return groups.groups()
 
 
 def _read_table(runner: QueryRunner, page_size: int) -> tuple[int, pa.Table]:
@@ -211,14 +201,7 @@ def cluster_images(
     """Group near-equal image hashes and store ``Post.image_cluster`` (module docstring)."""
     started = time.perf_counter()
     read, table = _read_table(runner, page_size)
-    spill = work_dir / "duckdb-spill"
-    spill.mkdir(parents=True, exist_ok=True)
-    config = {
-        "memory_limit": duckdb_limit(memory_limit),
-        "temp_directory": str(spill),
-        "preserve_insertion_order": False,
-    }
-    group_of = near_equal_groups(table, params, config)
+    group_of = near_equal_groups(table, params, duckdb_config(memory_limit, work_dir))
     while runner.write(CLEAR, {"batch": 10_000})[0]["n"]:
         pass
     clustered = 0

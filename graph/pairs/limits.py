@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 from cibgraph.core.errors import UsageError
 
@@ -38,6 +40,25 @@ DUCKDB_SHARE = 0.7
 def duckdb_limit(value: str) -> str:
     """DuckDB's ``memory_limit`` for an engine budget of ``value`` (DUCKDB_SHARE of it)."""
     return f"{int(memory_bytes(value) * DUCKDB_SHARE) // 10**6}MB"
+
+
+def duckdb_config(memory_limit: str, work_dir: Path) -> dict[str, Any]:
+    """A DuckDB connection's settings for a run: its share of ``memory_limit``, spilling
+    to the run's folder (created here) beyond it."""
+    spill = spill_dir(work_dir)
+    spill.mkdir(parents=True, exist_ok=True)
+    return {
+        "memory_limit": duckdb_limit(memory_limit),
+        "temp_directory": str(spill),
+        # Insertion order is not needed (results are sorted by the caller), and keeping
+        # it makes DuckDB buffer more in the window operators.
+        "preserve_insertion_order": False,
+    }
+
+
+def spill_dir(work_dir: Path) -> Path:
+    """Where DuckDB spills in a run's folder."""
+    return work_dir / "duckdb-spill"
 
 
 def spark_size(value: str) -> str:

@@ -49,7 +49,8 @@ import pyarrow.parquet as pq
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
-from cibgraph.graph.pairs.limits import duckdb_limit
+from cibgraph.graph.pairs.groups import SmallestRootGroups
+from cibgraph.graph.pairs.limits import duckdb_config
 
 
 @cache
@@ -274,33 +275,20 @@ JOIN texts AS tb ON tb.text_hash = l.b
 POSTS = "SELECT post, text_hash FROM posts ORDER BY post"
 
 
-def _find(parent: dict[str, str], x: str) -> str:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
 def _clusters(
     connection: duckdb.DuckDBPyConnection, threshold: float, num_perm: int
 ) -> dict[str, str]:
     """text hash -> cluster id (the cluster's smallest text hash), clustered texts only."""
-    parent: dict[str, str] = {}
+    groups = SmallestRootGroups()
     cursor = connection.execute(LINKS)
     while batch := cursor.fetchmany(FETCH_ROWS):
         sa = np.frombuffer(b"".join(row[2] for row in batch), dtype=np.uint32)
         sb = np.frombuffer(b"".join(row[3] for row in batch), dtype=np.uint32)
         alike = (sa.reshape(-1, num_perm) == sb.reshape(-1, num_perm)).mean(axis=1)
         for (x, y, _, _), similarity in zip(batch, alike.tolist(), strict=True):
-            if similarity < threshold:
-                continue
-            parent.setdefault(x, x)
-            parent.setdefault(y, y)
-            rx, ry = _find(parent, x), _find(parent, y)
-            if rx != ry:
-                # The smaller hash roots the merged tree: the id is the cluster's minimum.
-                parent[max(rx, ry)] = min(rx, ry)
-    return {x: _find(parent, x) for x in parent}
+            if similarity >= threshold:
+                groups.link(x, y)
+    return groups.groups()
 
 
 def _assignments(
@@ -324,14 +312,7 @@ def cluster_texts(
     started = time.perf_counter()
     path = work_dir / "text-bands.parquet"
     texts = write_bands(runner, path, params)
-    spill = work_dir / "duckdb-spill"
-    spill.mkdir(parents=True, exist_ok=True)
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "memory_limit": duckdb_limit(memory_limit),
-        "temp_directory": str(spill),
-        "preserve_insertion_order": False,
-    }
-    with duckdb.connect(":memory:", config=config) as connection:
+    with duckdb.connect(":memory:", config=duckdb_config(memory_limit, work_dir)) as connection:
         connection.read_parquet(str(path)).create_view("bands")
         connection.read_parquet(str(posts_path(path))).create_view("posts")
         cluster_of = _clusters(connection, params.threshold, params.num_perm)
