@@ -66,6 +66,18 @@ def _weights(shares: Path, pass_: CoShareParams, signal: str) -> dict[tuple[str,
     return {pair: len(objs) for pair, objs in objects.items() if len(objs) >= pass_.min_weight}
 
 
+def _planted_ids(scenario: DetectedScenario, label: str) -> list[str]:
+    with scenario.truth.open(newline="") as truth:
+        return [r["actor_id"] for r in csv.DictReader(truth) if r["network_label"] == label]
+
+
+def _recorded_engine(db: Database, run_id: str) -> dict[str, Any]:
+    """What the run recorded of its engine (``DetectionRun.engine``)."""
+    answer = db.read("MATCH (r:DetectionRun {id: $run}) RETURN r.engine AS engine", {"run": run_id})
+    engine: dict[str, Any] = json.loads(answer[0]["engine"])
+    return engine
+
+
 def _passes(scenario: DetectedScenario) -> dict[str, CoShareParams]:
     return object_passes(DetectParams(window=scenario.result.params.window))
 
@@ -161,8 +173,7 @@ def test_text_clusters_hold_different_texts_and_are_recorded_on_the_run(
     assert clusters["clusters"] > 20 and clusters["fewest"] >= 2
     assert clusters["named_by_smallest"] == clusters["clusters"]
     # The paraphrased copies are clustered; copies of one campaign share a cluster.
-    with tactics_scenario.truth.open(newline="") as truth:
-        ids = [r["actor_id"] for r in csv.DictReader(truth) if r["network_label"] == PARAPHRASED]
+    ids = _planted_ids(tactics_scenario, PARAPHRASED)
     copies = db.read(
         "MATCH (a:Account)-[:POSTED]->(p:Post) WHERE a.id IN $ids "
         "WITH p.text_cluster AS cluster, count(*) AS posts "
@@ -174,13 +185,7 @@ def test_text_clusters_hold_different_texts_and_are_recorded_on_the_run(
     # one cluster per campaign (a few campaigns may share one: a shared part or two).
     assert by_state[False]["posts"] > 500
     assert 15 <= by_state[False]["clusters"] <= 40
-    engine = json.loads(
-        db.read(
-            "MATCH (r:DetectionRun {id: $run}) RETURN r.engine AS engine",
-            {"run": tactics_scenario.run_id},
-        )[0]["engine"]
-    )
-    recorded = engine["text_clusters"]
+    recorded = _recorded_engine(db, tactics_scenario.run_id)["text_clusters"]
     assert recorded["params"]["threshold"] == DetectParams().similar_threshold
     assert recorded["clusters"] == clusters["clusters"]
 
@@ -202,8 +207,7 @@ def test_near_equal_images_are_one_group_and_recorded_on_the_run(
         assert len(values) >= 2 and row["group"] == min(row["hashes"])
         assert all(any(0 < (v ^ w).bit_count() <= distance for w in values) for v in values)
     # The reused-images campaigns' re-encoded copies: many hashes, a few images.
-    with tactics_scenario.truth.open(newline="") as truth:
-        ids = [r["actor_id"] for r in csv.DictReader(truth) if r["network_label"] == IMAGES]
+    ids = _planted_ids(tactics_scenario, IMAGES)
     seen = db.read(
         "MATCH (a:Account)-[:POSTED]->(p:Post) WHERE a.id IN $ids AND p.image_hash IS NOT NULL "
         "RETURN count(DISTINCT p.image_hash) AS hashes, "
@@ -211,13 +215,7 @@ def test_near_equal_images_are_one_group_and_recorded_on_the_run(
         {"ids": ids},
     )[0]
     assert seen["images"] >= 10 and seen["hashes"] > 2 * seen["images"]
-    engine = json.loads(
-        db.read(
-            "MATCH (r:DetectionRun {id: $run}) RETURN r.engine AS engine",
-            {"run": tactics_scenario.run_id},
-        )[0]["engine"]
-    )
-    recorded = engine["image_clusters"]
+    recorded = _recorded_engine(db, tactics_scenario.run_id)["image_clusters"]
     assert recorded["params"]["max_distance"] == distance
     assert recorded["clusters"] == len(groups)
     assert recorded["clustered_posts"] == sum(row["posts"] for row in groups)
