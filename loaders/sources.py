@@ -152,8 +152,16 @@ _NOT_FAST = object()
 # (in a string too: a run is found with C calls, not a scan in Python), is json's.
 # Digits become "0". 19 digits alone always fit (X API ids, in strings, are 19 digits).
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_RUN = b"0" * 19
 _LONG_RUN = b"0" * 20
 _LONG_NEGATIVE = b"-" + b"0" * 19
+
+
+def orjson_agrees(data: bytes) -> bool:
+    """Whether orjson, where it reads this text at all, reads it as json does."""
+    zeros = data.translate(_DIGITS)
+    # Either shape holds a run of 19: one search on most lines, three on the rest.
+    return not (_RUN in zeros and (_LONG_RUN in zeros or _LONG_NEGATIVE in zeros))
 
 
 def _fast_json(line: str) -> Any:
@@ -163,10 +171,7 @@ def _fast_json(line: str) -> Any:
     with json's reason."""
     try:
         data = line.encode("utf-8")
-        zeros = data.translate(_DIGITS)
-        if _LONG_RUN in zeros or _LONG_NEGATIVE in zeros:
-            return _NOT_FAST
-        return orjson.loads(data)
+        return orjson.loads(data) if orjson_agrees(data) else _NOT_FAST
     except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError (a lone surrogate)
         return _NOT_FAST
 
@@ -374,29 +379,30 @@ class SourceFile:
                 continue
             if not line.strip():
                 continue
-            row = RawRow(line_no, line_no, line)
             if _has_bad_utf8(line):
-                row.problem = "invalid UTF-8"
-            else:
-                value, problem = decode_json_line(line)
-                if problem is not None:
-                    row.problem = problem
-                else:
-                    if isinstance(value, dict):
-                        surrogate = _surrogate_key(line, value)
-                        if surrogate is not None:
-                            row.problem = "invalid Unicode: a lone surrogate escape (\\udXXX)"
-                            row.column = _SURROGATE.sub("\ufffd", surrogate)
-                        else:
-                            row.values = value
-                            # The keys seen, for callers that check columns; capped so
-                            # that rows of ever-new keys cannot grow it without end.
-                            for key in value:
-                                if len(keys) < JSONL_KEYS_LIMIT:
-                                    keys.setdefault(str(key), None)
-                    else:
-                        row.problem = f"expected a JSON object, got {type(value).__name__}"
-            yield row
+                yield RawRow(line_no, line_no, line, problem="invalid UTF-8")
+                continue
+            value, problem = decode_json_line(line)
+            if problem is None and type(value) is dict:
+                surrogate = _surrogate_key(line, value)
+                if surrogate is None:
+                    # The keys seen, for callers that check columns; capped so that rows
+                    # of ever-new keys cannot grow it without end. Most lines add none.
+                    if len(keys) < JSONL_KEYS_LIMIT and not keys.keys() >= value.keys():
+                        for key in value:
+                            if len(keys) < JSONL_KEYS_LIMIT:
+                                keys.setdefault(str(key), None)
+                    yield RawRow(line_no, line_no, line, value)
+                    continue
+                problem = "invalid Unicode: a lone surrogate escape (\\udXXX)"
+                yield RawRow(
+                    line_no, line_no, line, problem=problem,
+                    column=_SURROGATE.sub("\ufffd", surrogate),
+                )  # fmt: skip
+                continue
+            if problem is None:
+                problem = f"expected a JSON object, got {type(value).__name__}"
+            yield RawRow(line_no, line_no, line, problem=problem)
         self.header = list(keys)
 
     @staticmethod

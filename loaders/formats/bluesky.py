@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from cibgraph.loaders.formats.common import (
@@ -38,7 +39,7 @@ from cibgraph.loaders.formats.common import (
 )
 from cibgraph.loaders.records import Record
 from cibgraph.loaders.sources import RawRow
-from cibgraph.loaders.validate import post_row
+from cibgraph.loaders.validate import ValidationContext, post_row
 from cibgraph.loaders.values import (
     parse_bool,
     parse_id,
@@ -82,7 +83,23 @@ def _at_uri(column: str, value: Any) -> str:
 class BlueskyReader(JsonlReader):
     name = "bluesky"
 
-    def items(self, line: RawRow) -> Iterator[ItemRow]:
+    def __init__(self, path: Path, ctx: ValidationContext) -> None:
+        super().__init__(path, ctx)
+        # A tag facet's hashtags by its text, for the column path: tags recur.
+        self.tags: dict[str, list[str]] = {}
+
+    def rows(self) -> Iterator[RawRow]:
+        # One item a line at most: no generator per line (JsonlReader's ``items``).
+        for line in self.source.rows():
+            if line.problem is not None:
+                yield line
+                continue
+            item = self.item(line)
+            if item is not None:
+                yield item
+
+    def item(self, line: RawRow) -> ItemRow | None:
+        """The line's event as an item, or None when it is skipped (and counted)."""
         event = line.values
         kind = event.get("kind")
         if kind == "commit":
@@ -91,21 +108,21 @@ class BlueskyReader(JsonlReader):
                 collection = commit.get("collection")
                 if collection not in (POST, REPOST):
                     self.skipped[f"{collection} commits"[:80]] += 1
-                    return
+                    return None
                 if collection == REPOST and commit.get("operation") == "update":
                     self.skipped["repost updates"] += 1
-                    return
+                    return None
         elif kind == "identity":
             identity = event.get("identity")
             if isinstance(identity, dict) and identity.get("handle") is None:
                 # A DID document change that names no handle: nothing to keep.
                 self.skipped["identity events without a handle"] += 1
-                return
+                return None
         elif kind != "account":
             shown = kind if isinstance(kind, str) else type(kind).__name__
             self.skipped[f"events of kind {shown[:30]!r}"] += 1
-            return
-        yield ItemRow(line.line, event, "", text=line.raw)
+            return None
+        return ItemRow(line.line, event, "", text=line.raw)
 
     def record(self, row: ItemRow) -> Record:
         event: dict[str, Any] = row.item

@@ -15,6 +15,7 @@ from cibgraph.loaders.values import MAX_EPOCH, MIN_EPOCH, parse_tags
 
 _LOW_MICROS = MIN_EPOCH * 1_000_000
 _HIGH_MICROS = MAX_EPOCH * 1_000_000
+_TAGS_KEPT = 100_000
 
 
 def _at_uri(cells: Cells, value: Any) -> str:
@@ -23,7 +24,21 @@ def _at_uri(cells: Cells, value: Any) -> str:
     return cells.id(value)
 
 
-def _bluesky_facets(cells: Cells, facets: Any, urls: list[str]) -> list[str]:
+def _tags(known: dict[str, list[str]], value: Any) -> list[str]:
+    """``parse_tags`` of a tag facet's text, once per distinct text (bounded)."""
+    if type(value) is not str:
+        return parse_tags(value)
+    found = known.get(value)
+    if found is None:
+        if len(known) > _TAGS_KEPT:
+            known.clear()
+        found = known[value] = parse_tags(value)
+    return found
+
+
+def _bluesky_facets(
+    cells: Cells, facets: Any, urls: list[str], known: dict[str, list[str]]
+) -> list[str]:
     tags: list[str] = []
     for facet in listed(facets):
         if type(facet) is not dict:
@@ -38,19 +53,21 @@ def _bluesky_facets(cells: Cells, facets: Any, urls: list[str]) -> list[str]:
                     raise Decline
                 cells.url(uri, urls)
             elif kind == bluesky._TAG:
-                for tag in parse_tags(feature.get("tag")):
+                for tag in _tags(known, feature.get("tag")):
                     if tag not in tags:
                         tags.append(tag)
     return tags
 
 
-def _bluesky_post(cells: Cells, record: dict[str, Any], props: dict[str, Any]) -> Any:
+def _bluesky_post(
+    cells: Cells, record: dict[str, Any], props: dict[str, Any], known: dict[str, list[str]]
+) -> Any:
     """Links, tags, embed, reply and language of a post record: (text, urls, tags)."""
     text = record.get("text")
     if text is not None and (type(text) is not str or text == ""):
         raise Decline  # the record path says why
     urls: list[str] = []
-    tags = _bluesky_facets(cells, record.get("facets"), urls)
+    tags = _bluesky_facets(cells, record.get("facets"), urls, known)
     embed = record.get("embed")
     if embed is not None:
         if type(embed) is not dict or embed.get("$type") != "app.bsky.embed.external":
@@ -116,7 +133,7 @@ def map_bluesky(reader: bluesky.BlueskyReader, row: ItemRow, cells: Cells) -> Re
         props["share_kind"] = "repost"
         post = post_row(uri, did, props, None, cells, author_props, shared)
         return Record("posts_by_account", f"post:{uri}", post)
-    text, urls, tags = _bluesky_post(cells, record, props)
+    text, urls, tags = _bluesky_post(cells, record, props, reader.tags)
     post = post_row(uri, did, props, text, cells, author_props, hashtags=tags)
     post["urls"] = urls
     return Record("posts_by_account", f"post:{uri}", post)

@@ -2,12 +2,16 @@
 
 Telegram Desktop's ``result.json`` is one document (a chat, or every chat of an
 account), not lines. This reader walks its containers and decodes each element of
-an array on its own with the standard library's C decoder, so a channel of a
-million messages is never held at once. An element that does not decode (broken
-syntax, nesting deeper than the decoder's recursion limit, a 5,000-digit number) is
-skipped by a bracket scan and handed back with its problem, so one bad message is
-rejected and the rest of the file is read; only a document that ends early, or whose
-outer structure is not what was expected, stops the file.
+an array on its own, so a channel of a million messages is never held at once. The
+export is pretty-printed: elements whose closing brace stands on a line of its own,
+indented as the opening one, are cut there a run at a time and read by orjson (where it
+reads them as json would: ``sources.orjson_agrees``); every other element, and a run
+orjson refuses, by the standard library's C decoder, which finds each end itself.
+An element that does not decode (broken syntax, nesting deeper than the decoder's
+recursion limit, a 5,000-digit number) is skipped by a bracket scan and handed back
+with its problem, so one bad message is rejected and the rest of the file is read;
+only a document that ends early, or whose outer structure is not what was expected,
+stops the file.
 """
 
 from __future__ import annotations
@@ -16,13 +20,20 @@ import json
 import re
 from typing import IO, Any
 
-from cibgraph.loaders.sources import FileProblem
+import orjson
+
+from cibgraph.loaders.sources import FileProblem, orjson_agrees
 
 CHUNK = 1 << 20
+# Read on before decoding when less than this is left: a value cut by the buffer's end
+# fails to decode, and the decoder's error counts the lines of the whole buffer first.
+AHEAD = 1 << 16
+RUN = 256  # pretty-printed elements cut and decoded together at most
 # One message larger than this is not a message: the file is refused, not the memory.
 MAX_ELEMENT = 64 << 20
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\r\n]*")
+_BLANK = " \t\r\n"
 # Strings as whole tokens (escapes included), a lone quote (a string not ended yet),
 # brackets and commas: enough to find where a value ends without decoding it.
 _TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[\[\]{},]')
@@ -43,6 +54,9 @@ class JsonStream:
         self.pos = 0
         self.eof = False
         self.consumed = 0  # characters dropped from the front of buf
+        # Where (in characters from the document's start) a run orjson refused ends:
+        # the elements before it are json's.
+        self.slow_until = 0
 
     # buffer -------------------------------------------------------------------------
 
@@ -68,6 +82,8 @@ class JsonStream:
 
     def peek(self) -> str:
         """The next character that is not white space ('' at the end of the document)."""
+        if self.pos < len(self.buf) and self.buf[self.pos] not in _BLANK:
+            return self.buf[self.pos]  # the common case, with no regular expression
         while True:
             match = _SPACE.match(self.buf, self.pos)
             self.pos = match.end() if match else self.pos
@@ -105,10 +121,51 @@ class JsonStream:
                 return match.start()
         return None
 
+    def _pretty_run(self) -> list[tuple[Any, str, None]] | None:
+        """The pretty-printed objects from the cursor on, each ``(value, text, None)``,
+        or None. A cut is sure: a newline cannot stand inside a JSON string, and orjson
+        reads each text whole as one value or refuses it."""
+        if self.peek() != "{":
+            return None
+        if not self.eof and len(self.buf) - self.pos < AHEAD:
+            self._fill()
+        buf, start = self.buf, self.pos
+        if self.consumed + start < self.slow_until:
+            return None
+        line = buf.rfind("\n", 0, start) + 1
+        indent = buf[line:start]
+        if line == 0 or indent.strip(" \t"):
+            return None  # not on a line of its own: compact JSON
+        closer, joint = "\n" + indent + "}", ",\n" + indent + "{"
+        texts: list[str] = []
+        at = end = start
+        while len(texts) < RUN:
+            found = buf.find(closer, at)
+            if found < 0:
+                break  # past the buffer: the decoder reads on
+            end = found + len(closer)
+            texts.append(buf[at:end])
+            if not buf.startswith(joint, end):
+                break
+            at = end + len(joint) - 1
+        if not texts:
+            return None
+        try:
+            if orjson_agrees(buf[start:end].encode("utf-8")):
+                run = [(orjson.loads(text), text, None) for text in texts]
+                self.pos = end
+                return run
+        except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError (a lone surrogate)
+            pass
+        self.slow_until = self.consumed + end
+        return None
+
     def value(self) -> tuple[Any, str, Problem | None]:
         """Decode the value at the cursor: (value, its text, None) or (None, text, problem)."""
         if not self.peek():
             raise self._fail("the document ended early")
+        if not self.eof and len(self.buf) - self.pos < AHEAD:
+            self._fill()
         start = self.pos
         while True:
             problem: Problem | None = None
@@ -174,7 +231,11 @@ class JsonStream:
             self.pos += 1
             return
         while True:
-            yield self.value()
+            run = self._pretty_run()
+            if run is None:
+                yield self.value()
+            else:
+                yield from run
             following = self.peek()
             if following == ",":
                 self.pos += 1
