@@ -8,6 +8,7 @@ each signal's contribution.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.runner import QueryRunner
@@ -95,19 +96,47 @@ def _positional(row: dict[str, object]) -> list[object]:
     return [row["a"], row["b"], *(props.get(name) for name in EDGE_PROPERTIES)]
 
 
+# Batches written at once, each in its own transaction. The server's work per edge
+# (matching both actors, creating the relationship and its evidence) is most of the
+# stage, and one transaction keeps one server core busy; a second writer uses the
+# other while the next batch is built (bench/edges.py). A deadlock between the two is
+# a transient error the driver retries.
+WRITERS = 2
+
+
 def write_edges(
     runner: QueryRunner,
     run_id: str,
     pairs: CoordinationPairs,
     params: DetectParams,
     batch_size: int = 5000,
+    writers: int = WRITERS,
 ) -> int:
-    written = 0
+    """Write the run's edges, at most ``writers`` batches in flight; returns how many.
+    On any failure the batches not yet started are dropped and those running finish
+    before the error is raised, so the run's cleanup (``delete_edges``) sees them all."""
     rows = (_positional(row) for row in edge_rows(pairs, params))
-    for batch in chunked(rows, batch_size):
-        runner.write(WRITE_EDGES, {"rows": batch, "run_id": run_id})
-        written += len(batch)
+    batches = chunked(rows, batch_size)
+    if writers <= 1:
+        return sum(_write_batch(runner, run_id, batch) for batch in batches)
+    written = 0
+    pool = ThreadPoolExecutor(writers, thread_name_prefix="cib-edges")
+    pending: set[Future[int]] = set()
+    try:
+        for batch in batches:
+            if len(pending) >= writers:  # memory stays at a few batches
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                written += sum(f.result() for f in done)
+            pending.add(pool.submit(_write_batch, runner, run_id, batch))
+        written += sum(f.result() for f in wait(pending).done)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return written
+
+
+def _write_batch(runner: QueryRunner, run_id: str, batch: list[list[object]]) -> int:
+    runner.write(WRITE_EDGES, {"rows": batch, "run_id": run_id})
+    return len(batch)
 
 
 def delete_edges(runner: QueryRunner, run_id: str) -> None:
