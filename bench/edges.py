@@ -2,10 +2,10 @@
 
 Not a test. On the bench instance, which must hold a loaded scenario (its actors are
 matched by key), ``--edges`` synthetic edges between random actors are written with the
-detection's own statement (``graph/detect/edges.WRITE_EDGES``, batches of 5,000), then
-with parts of it taken away: the same actors matched and nothing written, a relationship
-with no evidence, and one with the scalar evidence but none of the three lists
-(``shared_admins``, ``shared_identifiers``, ``sample_objects``). Variants interleave,
+detection's own statement and rows (``graph/detect/edges``: ``WRITE_EDGES`` and
+``edge_rows``, batches of 5,000), then with parts of it taken away: the same actors
+matched and nothing written, a relationship with no evidence, and one with every piece
+of evidence but its one list (``sample_objects``). Variants interleave,
 ``--repeat`` times; medians, in microseconds an edge, of wall time, this process's CPU
 and the server's CPU. Every run's edges are deleted after it.
 
@@ -28,18 +28,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
 from cibgraph.graph.connection import Database
-from cibgraph.graph.detect.edges import EDGE_PROPERTIES, WRITE_EDGES
+from cibgraph.graph.detect.edges import EDGE_PROPERTIES, WRITE_EDGES, _positional, edge_rows
+from cibgraph.graph.detect.params import DetectParams
+from cibgraph.graph.detect.signals import CoordinationPairs
 from cibgraph.graph.server.paths import InstancePaths
 
 BATCH = 5000
 _MATCH = "UNWIND $rows AS row MATCH (a:Actor {key: row[0]}) MATCH (b:Actor {key: row[1]})"
-_LISTS = {"shared_admins", "shared_identifiers", "sample_objects"}
 _SCALARS = ", ".join(
-    f"{name}: row[{i}]" for i, name in enumerate(EDGE_PROPERTIES, 2) if name not in _LISTS
+    f"{name}: row[{i}]" for i, name in enumerate(EDGE_PROPERTIES, 2) if name != "sample_objects"
 )
 VARIANTS = {
     "the detection's statement": WRITE_EDGES,
-    "scalar evidence, no lists": (
+    "evidence without sample_objects": (
         f"{_MATCH} CREATE (a)-[:COORDINATED_WITH {{run_id: $run_id, {_SCALARS}}}]->(b)"
     ),
     "a relationship, no evidence": (
@@ -51,20 +52,15 @@ DELETE = "MATCH ()-[r:COORDINATED_WITH]->() WHERE r.run_id STARTS WITH 'bench-ed
 
 
 def _rows(keys: list[str], count: int) -> list[list[Any]]:
-    """Edges shaped as a co-share pair's: scalars, two empty lists, two sample objects."""
+    """Edges as the detection writes a co-share pair's, between random actors, sorted."""
     rng = random.Random(1)
-    rows = []
+    pairs = CoordinationPairs()
     for i in range(count):
-        a, b = rng.sample(keys, 2)
-        values: dict[str, Any] = {name: 0.0 for name in EDGE_PROPERTIES}
-        values.update(weight=2.5, co_share=2.5, co_share_objects=3, urls=2, reshares=1)
-        values.update(texts=0, min_gap=12, shared_admins=[], shared_identifiers=[])
-        values["sample_objects"] = [f"url:https://news{i % 997}.example/s-{i}", f"post:p{i}"]
-        for name in ("slow_co_share_objects", "co_hashtag_objects", "co_image_objects"):
-            values[name] = 0
-        values["co_similar_text_objects"] = 0
-        rows.append([a, b, *(values[name] for name in EDGE_PROPERTIES)])
-    return rows
+        evidence = pairs.get(*rng.sample(keys, 2))
+        evidence.co_share_objects, evidence.co_share_score, evidence.min_gap = 3, 2.5, 12
+        evidence.urls, evidence.reshares = 2, 1
+        evidence.sample_objects = [f"url:https://news{i % 997}.example/s-{i}", f"post:p{i}"]
+    return [_positional(row) for row in edge_rows(pairs, DetectParams(window=60))]
 
 
 def _one(db: Database, paths: InstancePaths, query: str, rows: list[list[Any]]) -> dict[str, float]:
@@ -103,7 +99,7 @@ def main() -> None:
             runs[name].append(_one(db, paths, query, rows))
     per_edge = {
         name: {
-            key: round(harness.median([r[key] for r in found]) / args.edges * 1e6, 1)
+            key: round(harness.median([r[key] for r in found]) / len(rows) * 1e6, 1)
             for key in ("wall", "client_cpu", "server_cpu")
         }
         for name, found in runs.items()
@@ -117,7 +113,7 @@ def main() -> None:
         "command": " ".join(["python", *sys.argv]),
         "machine": machine,
         "server": harness.server_info(paths),
-        "edges": args.edges,
+        "edges": len(rows),  # random pairs drawn twice are one edge
         "batch": BATCH,
         "repeat": args.repeat,
         "us_per_edge_median": per_edge,
