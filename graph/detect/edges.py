@@ -116,14 +116,11 @@ def write_edges(
     On any failure the batches not yet started are dropped and those running finish
     before the error is raised, so the run's cleanup (``delete_edges``) sees them all."""
     rows = (_positional(row) for row in edge_rows(pairs, params))
-    batches = chunked(rows, batch_size)
-    if writers <= 1:
-        return sum(_write_batch(runner, run_id, batch) for batch in batches)
     written = 0
-    pool = ThreadPoolExecutor(writers, thread_name_prefix="cib-edges")
+    pool = ThreadPoolExecutor(max(1, writers), thread_name_prefix="cib-edges")
     pending: set[Future[int]] = set()
     try:
-        for batch in batches:
+        for batch in chunked(rows, batch_size):
             if len(pending) >= writers:  # memory stays at a few batches
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 written += sum(f.result() for f in done)

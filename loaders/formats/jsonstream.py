@@ -74,6 +74,11 @@ class JsonStream:
         self.buf += chunk
         return True
 
+    def _read_ahead(self) -> None:
+        """Reads on when fewer than ``AHEAD`` characters are left past the cursor."""
+        if not self.eof and len(self.buf) - self.pos < AHEAD:
+            self._fill()
+
     def _fail(self, what: str) -> FileProblem:
         return FileProblem(
             f"{self.name}: {what} at character {self.consumed + self.pos:,}; "
@@ -127,8 +132,7 @@ class JsonStream:
         reads each text whole as one value or refuses it."""
         if self.peek() != "{":
             return None
-        if not self.eof and len(self.buf) - self.pos < AHEAD:
-            self._fill()
+        self._read_ahead()
         buf, start = self.buf, self.pos
         if self.consumed + start < self.slow_until:
             return None
@@ -164,8 +168,7 @@ class JsonStream:
         """Decode the value at the cursor: (value, its text, None) or (None, text, problem)."""
         if not self.peek():
             raise self._fail("the document ended early")
-        if not self.eof and len(self.buf) - self.pos < AHEAD:
-            self._fill()
+        self._read_ahead()
         start = self.pos
         while True:
             problem: Problem | None = None

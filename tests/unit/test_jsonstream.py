@@ -58,23 +58,18 @@ def _elements(text: str, **patch: int) -> tuple[list[tuple[str, str, str | None]
             decoded[0] += 1
             return real.raw_decode(s, idx)
 
-    saved = {name: getattr(jsonstream, name) for name in patch}
-    try:
+    out = []
+    with pytest.MonkeyPatch.context() as mp:
         for name, value in patch.items():
-            setattr(jsonstream, name, value)
-        jsonstream._DECODER = Counting()  # type: ignore[assignment]
+            mp.setattr(jsonstream, name, value)
+        mp.setattr(jsonstream, "_DECODER", Counting())
         stream = JsonStream(io.StringIO(text), "result.json")
-        out = []
         for key in stream.members():
             if key != "messages":
                 stream.value()
                 continue
             for value, shown, problem in stream.elements():
                 out.append((_shown(value), shown, None if problem is None else problem.reason))
-    finally:
-        jsonstream._DECODER = real
-        for name, value in saved.items():
-            setattr(jsonstream, name, value)
     return out, decoded[0]
 
 
