@@ -21,6 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 RECENT = 1 << 19  # ids kept as a Python set before they are frozen into a run
+# A bit per hash value's low bits, set for every frozen id: an id whose bit is clear is in
+# no run, so only the rest are looked up. 2^27 bits (16 MiB) leave about 9 % of absent ids
+# to look up at scale 100's 12.2M ids; py-spy found the lookups (NumPy's searchsorted over
+# the runs) 12 % of a bulk load's validation without it.
+FILTER_BITS = 27
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class CompactIds:
         self._recent: set[str] = set()
         self._runs: list[_Run] = []
         self._frozen = 0
+        self._bits = np.zeros(0, dtype=np.uint8)  # allocated at the first freeze
 
     def __len__(self) -> int:
         return self._frozen + len(self._recent)
@@ -89,6 +95,8 @@ class CompactIds:
         if value in self._recent:
             return True
         key = hash(value)
+        if not self._runs or not self._maybe(np.array([key], dtype=np.int64))[0]:
+            return False
         return any(run.has_one(value, key) for run in self._runs)
 
     def add(self, value: str) -> None:
@@ -115,15 +123,33 @@ class CompactIds:
         found = np.fromiter((v in recent for v in values), dtype=bool, count=len(values))
         if self._runs and len(values):
             keys = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-            for run in self._runs:
-                found |= run.has(values, keys)
+            maybe = np.flatnonzero(self._maybe(keys) & ~found)
+            if len(maybe):
+                asked = [values[i] for i in maybe.tolist()]
+                for run in self._runs:
+                    found[maybe] |= run.has(asked, keys[maybe])
         return found
+
+    def _slots(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        return keys.view(np.uint64) & np.uint64((1 << FILTER_BITS) - 1)
+
+    def _maybe(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """False where no frozen id has the key's bit: certainly in no run."""
+        slots = self._slots(keys)
+        byte = self._bits[slots >> np.uint64(3)]
+        bit: npt.NDArray[np.uint8] = (byte >> (slots & np.uint64(7)).astype(np.uint8)) & 1
+        return np.equal(bit, 1)
 
     def any_of(self, values: Sequence[str]) -> bool:
         return bool(self.which(values).any())
 
     def _freeze(self) -> None:
         run = _Run.of(list(self._recent))
+        if not len(self._bits):
+            self._bits = np.zeros(1 << (FILTER_BITS - 3), dtype=np.uint8)
+        slots = self._slots(run.keys)
+        masks = np.left_shift(1, slots & np.uint64(7)).astype(np.uint8)
+        np.bitwise_or.at(self._bits, slots >> np.uint64(3), masks)
         self._frozen += len(self._recent)
         self._recent = set()
         self._runs.append(run)

@@ -43,3 +43,17 @@ def test_ids_sharing_a_hash_are_told_apart_by_the_id_itself() -> None:
     found = run.has(asked, np.array([5, 5, 5, 9, 2], dtype=np.int64))
     assert found.tolist() == [True, False, True, True, False]
     assert run.has_one("c", 5) and not run.has_one("x", 5) and not run.has_one("a", 2)
+
+
+def test_the_bit_filter_passes_every_frozen_id_and_few_absent_ones() -> None:
+    ids = CompactIds(recent=1000)
+    present = [f"p{i}" for i in range(5000)]
+    ids.update(present)  # five freezes: every id is in a run, none recent
+    assert not ids._recent
+    keys = np.fromiter(map(hash, present), dtype=np.int64, count=len(present))
+    assert ids._maybe(keys).all()  # a clear bit would lose an id
+    absent = np.fromiter((hash(f"q{i}") for i in range(5000)), dtype=np.int64, count=5000)
+    # 5,000 set bits of 2^27: an absent id passes about once in 27,000.
+    assert ids._maybe(absent).sum() < 10
+    assert not ids.which([f"q{i}" for i in range(5000)]).any()
+    assert ids.which(present).all()
