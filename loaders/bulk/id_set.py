@@ -6,7 +6,8 @@ Here the ids added last are a Python set (fast to add to and to ask), and every
 ``RECENT`` of them are frozen into a run: the ids as one Arrow string array sorted by
 their Python hash, beside the sorted hashes (about 29 bytes an id). Runs of similar size
 are merged, so there are a few. Membership is exact: a hash found in a run is confirmed
-by comparing the id itself (two ids can share a hash). Python's ``hash`` of a string is
+by comparing the id itself (two ids can share a hash). A fixed 16 MiB bit filter in front of
+the runs spares most absent ids the lookup. Python's ``hash`` of a string is
 salted per process, which is all a set that lives in one process needs.
 """
 

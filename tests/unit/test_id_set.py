@@ -48,7 +48,7 @@ def test_ids_sharing_a_hash_are_told_apart_by_the_id_itself() -> None:
 def test_the_bit_filter_passes_every_frozen_id_and_few_absent_ones() -> None:
     ids = CompactIds(recent=1000)
     present = [f"p{i}" for i in range(5000)]
-    ids.update(present)  # five freezes: every id is in a run, none recent
+    ids.update(present)  # past the limit: frozen at once, every id in a run, none recent
     assert not ids._recent
     keys = np.fromiter(map(hash, present), dtype=np.int64, count=len(present))
     assert ids._maybe(keys).all()  # a clear bit would lose an id
