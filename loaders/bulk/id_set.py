@@ -96,7 +96,10 @@ class CompactIds:
         if value in self._recent:
             return True
         key = hash(value)
-        if not self._runs or not self._maybe(np.array([key], dtype=np.int64))[0]:
+        if not self._runs:
+            return False
+        slot = key & ((1 << FILTER_BITS) - 1)  # _slots' bits for one key, without an array
+        if not (int(self._bits[slot >> 3]) >> (slot & 7)) & 1:
             return False
         return any(run.has_one(value, key) for run in self._runs)
 

@@ -57,3 +57,4 @@ def test_the_bit_filter_passes_every_frozen_id_and_few_absent_ones() -> None:
     assert ids._maybe(absent).sum() < 10
     assert not ids.which([f"q{i}" for i in range(5000)]).any()
     assert ids.which(present).all()
+    assert all(v in ids for v in present) and not any(f"q{i}" in ids for i in range(5000))
