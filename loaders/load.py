@@ -8,6 +8,7 @@ transaction per batch (the driver retries transient errors), each an
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import IO, Protocol
 
 from cibgraph.core.batches import chunked
 from cibgraph.core.errors import QueryFailed, UsageError
-from cibgraph.core.host import file_sha256
+from cibgraph.core.host import BackgroundDigests
 from cibgraph.core.runner import Params, QueryRunner
 from cibgraph.graph.schema import apply_schema
 from cibgraph.graph.server.paths import instance_root
@@ -370,7 +371,8 @@ def load(
         apply_schema(runner)
         mark_interrupted_runs(runner)
         store.start_run(ledger)
-    with interrupts:
+    digests = BackgroundDigests([planned.path for planned in plan.files])
+    with interrupts, contextlib.closing(digests):
         try:
             for index, planned in enumerate(plan.files):
                 interrupts.check()
@@ -381,7 +383,7 @@ def load(
                     kind=planned.kind,
                     format=planned.format,
                     size=planned.path.stat().st_size,
-                    sha256=file_sha256(planned.path),
+                    sha256="",  # filled in once read: hashed beside the load
                 )
                 ledger.files.append(entry)
                 store.save_file(ledger, entry)
@@ -400,6 +402,7 @@ def load(
                     if rejects.count:
                         entry.rejects_path = str(rejects.path)
                     entry.rejects_dropped = rejects.dropped
+                entry.sha256 = digests.digest(planned.path)
                 progress.finish(entry)
                 store.save_file(ledger, entry)
                 if entry.status == "aborted":
@@ -418,6 +421,7 @@ def load(
                 else f"unexpected {type(exc).__name__}: see the command's output"
             )
             for entry in ledger.files:
+                entry.sha256 = entry.sha256 or digests.digest(Path(entry.path), wait=False)
                 if entry.status == "running":
                     entry.status, entry.finished_at = "failed", now()
                     entry.error = entry.error or ledger.error

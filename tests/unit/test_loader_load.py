@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -169,6 +170,10 @@ def test_ledger_is_written_to_neo4j(tmp_path: Path) -> None:
     assert final.params["id"] == ledger.id
     assert final.params["props"]["status"] == "complete"
     assert final.params["props"]["total_read"] == 1
+    # the file's digest (hashed beside the load) is in the ledger the run finishes with
+    complete = [c for c in ledger_writes if "MERGE (f:LoadFile" in c.query][-1]
+    assert complete.params["props"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert ledger.files[0].sha256 == complete.params["props"]["sha256"]
 
 
 def test_no_user_value_is_interpolated_into_cypher(tmp_path: Path) -> None:
