@@ -246,9 +246,13 @@ class SourceFile:
         self._raw: IO[bytes] | None = None
 
     def position(self) -> int:
-        if self._raw is None or self._raw.closed:
+        raw = self._raw
+        if raw is None or raw.closed:
             return self.size
-        return self._raw.tell()
+        try:
+            return raw.tell()
+        except (OSError, ValueError):  # closed meanwhile by a thread reading ahead
+            return self.size
 
     def _open_text(self) -> io.TextIOWrapper:
         self._raw = self.path.open("rb")

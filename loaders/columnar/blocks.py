@@ -137,9 +137,13 @@ class ColumnarCsv:
         return self.rows_source.header_problem
 
     def position(self) -> int:
-        if self.whole_file_by_rows or self._raw is None or self._raw.closed:
+        raw = self._raw
+        if self.whole_file_by_rows or raw is None or raw.closed:
             return self.rows_source.position()
-        return self._raw.tell()
+        try:
+            return raw.tell()
+        except (OSError, ValueError):  # closed meanwhile by the thread reading ahead
+            return self.rows_source.size
 
     def rows(self) -> Iterator[RawRow]:
         """The row path, whole: for callers that want rows (``--on-error abort``)."""

@@ -10,7 +10,7 @@ route them exactly; any other batch is built into records and written as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
+from cibgraph.core.batches import read_ahead
 from cibgraph.core.runner import QueryRunner
 from cibgraph.loaders.bulk.post_files import take_posts
 from cibgraph.loaders.bulk.sink import CsvSink
@@ -34,6 +35,10 @@ from cibgraph.loaders.validate import ValidationContext
 
 # bench/load.py and tests/unit/test_column_bulk.py turn it off: the record path, same run.
 ENABLED = True
+# Blocks read and checked ahead of the one being routed: two keep the worker busy while
+# the sink works, and bound memory at a few blocks. 0: no worker (bench/load.py's
+# baseline).
+READ_AHEAD = 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 RowCheck = Callable[[RawRow], Record | Rejection]
@@ -196,13 +201,11 @@ def load_posts(
         if record is not None:
             loader.add_record(record)
 
-    spec = CONTRACT["posts"]
-    caches: dict[str, dict[str, Parsed]] = {}
-    for item in source.items(lambda header: serves(spec, header, ctx)):
+    prepared = _prepared(source, ctx)
+    for item, columns in read_ahead(prepared, READ_AHEAD) if READ_AHEAD else prepared:
         if isinstance(item, RawRow):
             one(item)
             continue
-        columns = _columns(item, ctx, caches)
         if columns is None:  # a block the column checks trip over: its rows by the row path
             for index in range(item.rows):
                 one(item.raw_row(index))
@@ -216,6 +219,17 @@ def load_posts(
                 one(item.raw_row(index))
             start = index + 1
     loader.finish()
+
+
+def _prepared(
+    source: ColumnarCsv, ctx: ValidationContext
+) -> Iterator[tuple[Block | RawRow, PostColumns | None]]:
+    """Each block read and its columns checked: the Arrow and DuckDB work, which runs
+    mostly outside the GIL, so ``read_ahead`` does it while the sink takes the last."""
+    spec = CONTRACT["posts"]
+    caches: dict[str, dict[str, Parsed]] = {}  # the worker's alone
+    for item in source.items(lambda header: serves(spec, header, ctx)):
+        yield item, None if isinstance(item, RawRow) else _columns(item, ctx, caches)
 
 
 def _columns(
