@@ -83,11 +83,20 @@ SCHEMA: tuple[SchemaItem, ...] = (
 )
 
 
+SCHEMA_STATEMENTS = frozenset(item.statement for item in SCHEMA)
+
+
 def apply_schema(runner: QueryRunner, wait_seconds: int = 300) -> list[str]:
     """Create what is missing (idempotent) and wait for indexes; return the names created."""
     before = {row["name"] for row in existing(runner)}
+    # The plain indexes in one transaction first: the server fills them in the
+    # background, in one pass over the store, while each constraint (which fills its
+    # own index before it returns) is created. After a bulk import this took 8.6 s
+    # where one statement at a time took 11.4 s (scale 10, README: Performance).
+    runner.write_all([(item.statement, {}) for item in SCHEMA if item.kind != "constraint"])
     for item in SCHEMA:
-        runner.auto(item.statement)
+        if item.kind == "constraint":
+            runner.auto(item.statement)
     runner.auto("CALL db.awaitIndexes($seconds)", {"seconds": wait_seconds})
     return [item.name for item in SCHEMA if item.name not in before]
 

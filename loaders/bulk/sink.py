@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from cibgraph.core.errors import UsageError
 from cibgraph.core.runner import Params, Row
+from cibgraph.graph.schema import SCHEMA_STATEMENTS
 from cibgraph.graph.server import admin
 from cibgraph.loaders.bulk.columns import (
     ACCOUNT,
@@ -126,7 +127,8 @@ class CsvSink:
     def write_all(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         results: list[list[Row]] = []
         for query, params in statements:
-            if query == PROGRESS:  # the ledger is written to the graph after the import
+            # The ledger is written to the graph after the import, the schema built then.
+            if query == PROGRESS or query in SCHEMA_STATEMENTS:
                 results.append([])
                 continue
             name = _NAME_OF.get(query)
