@@ -26,10 +26,15 @@ only the named modes.
 ``rows`` (the row path: SourceFile + validate_row), ``columns`` (the column path, records
 built: what an incremental load consumes), ``columns-checks`` (blocks read and every cell
 checked, no record built) and ``dry-run`` (``cib load --dry-run``'s path: blocks checked as
-Arrow columns, loaders/columnar/posts_load.py, no record built, the ledger kept).
+Arrow columns, loaders/columnar/posts_load.py, no record built, the ledger kept); ``sink``
+(a bulk load's validate and write_csv phases, the importer's files written, no database)
+and ``sink-serial`` (the same with the blocks checked on the main thread and the file
+hashed in line, as before ``core/batches.read_ahead`` and ``BackgroundDigests``).
 
     .venv/bin/python bench/load.py --rows 100000,1000000 --repeat 3
     .venv/bin/python bench/load.py --rows 1000000 --validate-only --repeat 5 --name validate
+    .venv/bin/python bench/load.py --rows 1000000 --validate-only --modes sink-serial,sink \
+        --repeat 3 --name validate-sink
     .venv/bin/python bench/load.py --rows 1000000 --modes bulk,records-bulk,rows-bulk \
         --name load-columns
 
@@ -42,7 +47,9 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -54,8 +61,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
 import cibgraph.loaders.load as load_module
+from cibgraph.core.host import file_sha256
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
+from cibgraph.loaders.bulk.sink import CsvSink
 from cibgraph.loaders.columnar import posts_load
 from cibgraph.loaders.columnar.blocks import Block, ColumnarCsv
 from cibgraph.loaders.columnar.validate import checked_columns, columnar_results, serves
@@ -166,6 +175,8 @@ def run_validation(source: Path, mode: str) -> dict[str, Any]:
         elif mode == "columns":
             for _ in columnar_results("posts", ColumnarCsv(source), ctx, by_row):
                 count += 1
+        elif mode in ("sink", "sink-serial"):
+            count = _into_sink(source, serial=mode == "sink-serial")
         elif mode == "dry-run":
             plan = plan_load([source], kind="posts")
             options = LoadOptions(dry_run=True, rejects_dir=harness.DATA / "load-rejects")
@@ -179,6 +190,50 @@ def run_validation(source: Path, mode: str) -> dict[str, Any]:
     return {"rows": count, "seconds": t["seconds"], "cpu_seconds": t["cpu_seconds"]}
 
 
+class _SerialDigests:
+    """The file hashes as before the load hashed them beside its reading: in line."""
+
+    def __init__(self, paths: Any) -> None:
+        pass
+
+    def digest(self, path: Path, *, wait: bool = True) -> str:
+        return file_sha256(path)
+
+    def close(self) -> None:
+        pass
+
+
+def _into_sink(source: Path, serial: bool) -> int:
+    """The bulk load's validate and write_csv phases, without a database: the posts
+    validated into the importer's files. ``serial``: no read-ahead thread for the
+    blocks and the file hashed in line, as before both (the baseline in the same run)."""
+    plan = plan_load([source], kind="posts")
+    folder = Path(tempfile.mkdtemp(prefix="sink-", dir=harness.DATA))
+    names = vars(load_module)  # the load's own name for the hasher, swapped for the baseline
+    saved = posts_load.READ_AHEAD, names["BackgroundDigests"]
+    if serial:
+        posts_load.READ_AHEAD, names["BackgroundDigests"] = 0, _SerialDigests
+    try:
+        sink = CsvSink(folder)
+        options = LoadOptions(rejects_dir=harness.DATA / "load-rejects")
+        ledger = load(sink, plan, options)
+        sink.finish()
+        sink.close()
+        assert ledger.status == "complete" and ledger.reconciles(), ledger.error
+        return ledger.total("written")
+    finally:
+        posts_load.READ_AHEAD, names["BackgroundDigests"] = saved
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+VALIDATION_MODES = ("rows", "columns", "columns-checks", "dry-run", "sink-serial", "sink")
+
+
+def _validation_baseline(only: set[str] | None) -> str:
+    """The row path, or (``--modes`` without it) the first mode named."""
+    return next(m for m in VALIDATION_MODES if not only or m in only)
+
+
 def measure_validation(
     rows: int,
     repeat: int,
@@ -186,7 +241,8 @@ def measure_validation(
     only: set[str] | None = None,
 ) -> dict[str, Any]:
     source, _ = posts_file(rows)
-    modes = [m for m in ("rows", "columns", "columns-checks", "dry-run") if not only or m in only]
+    modes = [m for m in VALIDATION_MODES if not only or m in only]
+    baseline = _validation_baseline(only)
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     for r in range(repeat):
         for mode in modes:
@@ -195,8 +251,8 @@ def measure_validation(
             result["rows_per_s"] = result["rows"] / result["seconds"]
             harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
             runs[mode].append(result)
-            on_run(summarize(rows, source, repeat, runs, baseline="rows"))
-    return summarize(rows, source, repeat, runs, baseline="rows")
+            on_run(summarize(rows, source, repeat, runs, baseline=baseline))
+    return summarize(rows, source, repeat, runs, baseline=baseline)
 
 
 def measure(
@@ -308,7 +364,9 @@ def table(results: list[dict[str, Any]], baseline: str = "naive") -> str:
     for entry in results:
         for mode, e in entry["modes"].items():
             note = ""
-            if baseline != "naive" and not mode.endswith("bulk"):
+            if mode.startswith("sink"):
+                note = "no read-ahead, file hashed in line" if mode == "sink-serial" else ""
+            elif baseline != "naive" and not mode.endswith("bulk"):
                 note = "the row path (baseline)" if mode == baseline else ""
             elif mode == "naive":
                 note = f"first {e['rows']:,} rows"
@@ -355,7 +413,10 @@ def main() -> None:
     parser.add_argument("--modes", default="", help="only these modes (comma-separated)")
     args = parser.parse_args()
     only = {m for m in args.modes.split(",") if m} or None
-    baseline = "rows" if args.validate_only else _baseline(sorted(only or {"naive"}))
+    if args.validate_only:
+        baseline = _validation_baseline(only)
+    else:
+        baseline = _baseline(sorted(only or {"naive"}))
     server = {} if args.validate_only else harness.server_info(harness.bench_paths())
     started = harness.machine()
     tmp = harness.DATA / "load-rejects"
