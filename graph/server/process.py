@@ -255,16 +255,44 @@ def start(
     )
 
 
-def stop(paths: InstancePaths, timeout: float = 60.0) -> bool:
-    """Stop the server; True if one was running. Escalates to SIGKILL after ``timeout``."""
+# The server logs this once its last database (system, stopped after every other) is
+# closed and checkpointed. What follows is the Bolt server's network shutdown, which
+# waits out Netty's quiet periods (10 s in debug.log) with nothing left to write.
+_STORES_CLOSED = "Stopped 'DatabaseId{00000000[system]}' successfully"
+
+
+def _logged_since(log: Path, offset: int, line: str) -> bool:
+    try:
+        with log.open("rb") as handle:
+            if handle.seek(0, os.SEEK_END) < offset:
+                offset = 0  # rotated meanwhile: the new file is all new
+            handle.seek(offset)
+            return line.encode() in handle.read()
+    except OSError:
+        return False
+
+
+def stop(paths: InstancePaths, timeout: float = 60.0, *, once_stores_closed: bool = False) -> bool:
+    """Stop the server; True if one was running. Escalates to SIGKILL after ``timeout``.
+
+    ``once_stores_closed``: kill it as soon as its log says every database is closed
+    and checkpointed, rather than wait for its network shutdown; for callers about to
+    replace the store (a bulk import), where those seconds are all waiting.
+    """
     pid = running_pid(paths)
     if pid is None:
         return False
+    log = paths.logs / "debug.log"
+    offset = log.stat().st_size if log.exists() else 0
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _is_our_server(pid, paths):
             break
+        if once_stores_closed and _logged_since(log, offset, _STORES_CLOSED):
+            os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + timeout  # only the kill to wait for now
+            once_stores_closed = False
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
         time.sleep(0.2)

@@ -151,7 +151,7 @@ def _save_ledger(db: Database | None, ledger: LoadLedger, result: BulkLoad) -> N
 def _restart_empty(paths: InstancePaths, db: Database, earlier: list[dict[str, Any]]) -> None:
     """Whatever state the store is in (half imported, a stopped or half-started server):
     stopped, wiped, started empty with the schema and the earlier ledgers."""
-    process.stop(paths)
+    process.stop(paths, once_stores_closed=True)  # the store is wiped next
     admin.wipe_store(paths)
     process.start(paths, timeout=RECOVERY_START_TIMEOUT)
     db.read("RETURN 1")  # a managed read: drops the pool's connections to the old server
@@ -234,7 +234,7 @@ def bulk_load(
         if sources:
             clock.phase(phase := "stop")
             store_touched = True
-            process.stop(paths)
+            process.stop(paths, once_stores_closed=True)  # the import replaces the store
             clock.phase(phase := "import")
             imported = admin.import_full(
                 paths, sources, folder / "import.report", multiline_files=sink.multiline_files()

@@ -136,3 +136,20 @@ def test_java_command_uses_heap_and_home(instance: InstancePaths, build: BuildPa
     assert f"--home-dir={instance.root}" in argv
     assert process.ENTRY_POINT in argv
     assert any(a.startswith("--add-opens=java.base/java.nio") for a in argv)
+
+
+def test_the_stores_closed_line_counts_only_after_the_stop_began(tmp_path: Path) -> None:
+    log = tmp_path / "debug.log"
+    closed = "INFO  [o.n.d.d.DatabaseLifecycles] " + process._STORES_CLOSED + "\n"
+    log.write_text("an earlier stop: " + closed)
+    offset = log.stat().st_size  # where this stop's SIGTERM found the log
+    assert not process._logged_since(log, offset, process._STORES_CLOSED)
+    with log.open("a") as handle:
+        handle.write("Stopping 'DatabaseId{00000000[system]}'.\n")
+    assert not process._logged_since(log, offset, process._STORES_CLOSED)
+    with log.open("a") as handle:
+        handle.write(closed)
+    assert process._logged_since(log, offset, process._STORES_CLOSED)
+    log.write_text(closed)  # rotated: a new, shorter file is read whole
+    assert process._logged_since(log, offset, process._STORES_CLOSED)
+    assert not process._logged_since(tmp_path / "none.log", 0, process._STORES_CLOSED)
