@@ -367,7 +367,7 @@ def table(results: list[dict[str, Any]], baseline: str = "naive") -> str:
             if mode.startswith("sink"):
                 note = "no read-ahead, file hashed in line" if mode == "sink-serial" else ""
             elif baseline != "naive" and not mode.endswith("bulk"):
-                note = "the row path (baseline)" if mode == baseline else ""
+                note = "the row path (baseline)" if mode == "rows" else ""
             elif mode == "naive":
                 note = f"first {e['rows']:,} rows"
             elif mode.endswith("bulk"):
