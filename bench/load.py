@@ -14,8 +14,6 @@ on all of them alike:
   start, schema, ledger; the import step's own rate is reported too;
 - ``rows-batch-B`` and ``rows-bulk``: the same with the row path (every row read and
   validated one at a time, as before the column path), the baseline in the same run;
-- ``serial-batch-B`` (B the default): ``batch-B`` with the rows validated on the writing
-  thread, as before ``loaders/load.READ_AHEAD_ROWS`` (the baseline for the read-ahead);
 - ``records-bulk``: bulk with the column checks but a record per post routed through
   the sink row by row (before loaders/columnar/posts_load.py); ``bulk`` is the column
   path, posts written to the importer's files as Arrow columns.
@@ -271,7 +269,6 @@ def measure(
     source, folder = posts_file(rows)
     modes = ["naive", *(f"batch-{b}" for b in batches)] + (["bulk"] if with_bulk else [])
     modes += [f"rows-batch-{b}" for b in batches if b == DEFAULT_BATCH_SIZE]
-    modes += [f"serial-batch-{b}" for b in batches if b == DEFAULT_BATCH_SIZE]
     modes += ["records-bulk", "rows-bulk"] if with_bulk else []
     modes = [m for m in modes if not only or m in only]
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
@@ -281,9 +278,6 @@ def measure(
             db = harness.reset(paths)
             load_module.BY_COLUMNS = not mode.startswith("rows-")
             posts_load.ENABLED = not mode.startswith("records-")
-            ahead = load_module.READ_AHEAD_ROWS
-            if mode.startswith("serial-"):
-                load_module.READ_AHEAD_ROWS = 0
             try:
                 if mode.endswith("bulk"):
                     result = run_bulk(db, source, tmp)
@@ -296,7 +290,6 @@ def measure(
             finally:
                 load_module.BY_COLUMNS = True
                 posts_load.ENABLED = True
-                load_module.READ_AHEAD_ROWS = ahead
                 db.close()
             result["rows_per_s"] = result["rows"] / result["seconds"]
             harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")
@@ -306,12 +299,8 @@ def measure(
 
 
 def _baseline(modes: list[str]) -> str:
-    """naive; without it (``--modes``) the row path's bulk load, else the serial batches."""
-    for baseline in ("naive", "rows-bulk"):
-        if baseline in modes:
-            return baseline
-    serial = [m for m in modes if m.startswith("serial-")]
-    return serial[0] if serial else "naive"
+    """naive, or (``--modes`` without it) the row path's bulk load."""
+    return "naive" if "naive" in modes or "rows-bulk" not in modes else "rows-bulk"
 
 
 def summarize(
@@ -391,8 +380,6 @@ def table(results: list[dict[str, Any]], baseline: str = "naive") -> str:
                 )
             elif mode.startswith("rows-"):
                 note = "the row path, as before the column path"
-            elif mode.startswith("serial-"):
-                note = "no read-ahead: validated on the writing thread"
             elif mode == "dry-run":
                 note = "posts as Arrow columns, no record per row"
             elif int(mode.split("-")[1]) == DEFAULT_BATCH_SIZE:

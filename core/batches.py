@@ -35,33 +35,27 @@ def _offer(slots: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
     return False
 
 
-def read_ahead(items: Iterable[T], depth: int = 2, per_handoff: int = 1) -> Iterator[T]:
-    """``items`` in order, produced by a worker thread up to ``depth`` handoffs ahead.
+def read_ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
+    """``items`` in order, produced by a worker thread up to ``depth`` items ahead.
 
-    Worth it where producing an item runs outside the GIL (Arrow kernels, file reads,
-    DuckDB) or while the caller waits on the network: the two then share the cores.
-    ``per_handoff`` items pass at a time (a queue's handoff costs microseconds; a row
-    costs less). The worker's exception is raised here after every item made before
-    it; when the caller stops early (or is interrupted), the worker stops and ``items``
-    is closed on its own thread before this generator returns.
+    Worth it where producing an item mostly runs outside the GIL (Arrow kernels, file
+    reads, DuckDB) while the caller's use of it is Python: the two then share the
+    cores. The worker's exception is raised here, where its item would have been; when
+    the caller stops early (or is interrupted), the worker stops and ``items`` is closed
+    on its own thread before this generator returns.
     """
     slots: queue.Queue[Any] = queue.Queue(maxsize=max(1, depth))
     stop = threading.Event()
-    size = max(1, per_handoff)
 
     def work() -> None:
         iterator = iter(items)
-        batch: list[T] = []
         try:
             for item in iterator:
-                batch.append(item)
-                if len(batch) == size:
-                    if not _offer(slots, (batch, None), stop):
-                        return
-                    batch = []
-            _offer(slots, (batch, _END), stop)
+                if not _offer(slots, (item, None), stop):
+                    return
+            _offer(slots, (_END, None), stop)
         except BaseException as exc:  # handed to the consumer, who raises it
-            _offer(slots, (batch, exc), stop)
+            _offer(slots, (_END, exc), stop)
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:
@@ -71,12 +65,12 @@ def read_ahead(items: Iterable[T], depth: int = 2, per_handoff: int = 1) -> Iter
     worker.start()
     try:
         while True:
-            batch, last = slots.get()
-            yield from batch
-            if last is _END:
+            item, problem = slots.get()
+            if problem is not None:
+                raise problem
+            if item is _END:
                 return
-            if last is not None:
-                raise last
+            yield item
     finally:
         stop.set()
         worker.join()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from cibgraph.core.batches import chunked, read_ahead
+from cibgraph.core.batches import chunked
 from cibgraph.core.errors import QueryFailed, UsageError
 from cibgraph.core.host import BackgroundDigests
 from cibgraph.core.runner import Params, QueryRunner
@@ -51,9 +51,6 @@ from cibgraph.loaders.values import BadValue
 # Measured with bench/load.py (README, Performance): larger batches stop paying off
 # once a transaction's MERGE work dominates its round trip.
 DEFAULT_BATCH_SIZE = 2000
-# Rows validated ahead on a worker thread, per handoff, while the batch before them is
-# written (the server works meanwhile). 0: none (bench/load.py's baseline).
-READ_AHEAD_ROWS = 1000
 ON_ERROR = ("skip", "abort")
 
 
@@ -219,10 +216,7 @@ class _FileLoad:
         return ((raw, self.validate(raw)) for raw in source.rows())
 
     def _records(self, source: Source, abort: bool) -> Iterator[Record]:
-        results = self._results(source)
-        if READ_AHEAD_ROWS:  # validated on a worker while this thread writes and counts
-            results = read_ahead(results, depth=2, per_handoff=READ_AHEAD_ROWS)
-        for raw, result in results:
+        for raw, result in self._results(source):
             record = self.account(source, raw, result, abort)
             if record is not None:
                 yield record

@@ -52,17 +52,3 @@ def test_stopping_early_closes_the_source_and_the_worker() -> None:
     assert closed.is_set()  # closed before close() returned: the file is shut
     assert len(made) <= 4  # never more than depth (+ the one being offered) ahead
     assert not [t for t in threading.enumerate() if t.name == "read-ahead" and t.is_alive()]
-
-
-def test_items_pass_in_handoffs_and_a_partial_one_arrives_before_the_error() -> None:
-    assert list(read_ahead(iter(range(10)), per_handoff=4)) == list(range(10))
-
-    def items() -> Iterator[int]:
-        yield from range(6)
-        raise OSError("truncated gzip")
-
-    seen: list[int] = []
-    with pytest.raises(OSError, match="truncated"):
-        for item in read_ahead(items(), per_handoff=4):
-            seen.append(item)
-    assert seen == list(range(6))  # the 2 of the unfinished handoff too
