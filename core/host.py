@@ -36,8 +36,8 @@ def file_sha256(path: Path, stop: threading.Event | None = None) -> str:
 class BackgroundDigests:
     """The SHA-256 of each file, computed on one worker thread, in order, while the
     caller reads them. hashlib releases the GIL on large blocks, so a load's own work
-    and the hash share the machine's cores instead of taking turns (reading a 3 GB
-    posts file for its hash alone was 8 % of a scale-100 bulk load)."""
+    and the hash share the machine's cores instead of taking turns (hashing the 3 GB
+    posts file of scale 100 in line was 8 % of a py-spy sample of its bulk load)."""
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self._stop = threading.Event()

@@ -90,9 +90,9 @@ def apply_schema(runner: QueryRunner, wait_seconds: int = 300) -> list[str]:
     """Create what is missing (idempotent) and wait for indexes; return the names created."""
     before = {row["name"] for row in existing(runner)}
     # The plain indexes in one transaction first: the server fills them in the
-    # background, in one pass over the store, while each constraint (which fills its
-    # own index before it returns) is created. After a bulk import this took 8.6 s
-    # where one statement at a time took 11.4 s (scale 10, README: Performance).
+    # background while each constraint (which fills its own index before it returns)
+    # is created. On an imported scale-100 store this took 54.9 s where one statement
+    # at a time took 85.4 s (README: Performance, "Scale 100").
     runner.write_all([(item.statement, {}) for item in SCHEMA if item.kind != "constraint"])
     for item in SCHEMA:
         if item.kind == "constraint":
