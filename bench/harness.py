@@ -69,7 +69,7 @@ def connect() -> Database:
 
 def reset(paths: InstancePaths) -> Database:
     """A freshly wiped database: stop, delete the store, start, apply the schema."""
-    process.stop(paths)
+    process.stop(paths, once_stores_closed=True)  # the store is wiped next
     admin.wipe_store(paths)
     process.start(paths, timeout=600)
     db = connect()

@@ -237,7 +237,7 @@ def reset(yes: YesOpt = False, timeout: TimeoutOpt = 120.0, quiet: QuietOpt = Fa
     _refuse_while_runs_write(paths)
     with progress_lines("Resetting Neo4j", quiet) as update:
         update("stopping the server")
-        process.stop(paths)
+        process.stop(paths, once_stores_closed=True)  # the store is deleted next
         update("deleting the data")
         for sub in ("databases/neo4j", "transactions/neo4j"):
             target = paths.data / sub
