@@ -15,7 +15,7 @@ on all of them alike:
 - ``rows-batch-B`` and ``rows-bulk``: the same with the row path (every row read and
   validated one at a time, as before the column path), the baseline in the same run;
 - ``records-bulk``: bulk with the column checks but a record per post routed through
-  the sink row by row (before loaders/columnar/posts_load.py); ``bulk`` is the column
+  the sink row by row (before loaders/columnar/columns_load.py); ``bulk`` is the column
   path, posts written to the importer's files as Arrow columns.
 
 Every run reports CPU seconds beside wall seconds (this process and its children: the
@@ -26,7 +26,7 @@ only the named modes.
 ``rows`` (the row path: SourceFile + validate_row), ``columns`` (the column path, records
 built: what an incremental load consumes), ``columns-checks`` (blocks read and every cell
 checked, no record built) and ``dry-run`` (``cib load --dry-run``'s path: blocks checked as
-Arrow columns, loaders/columnar/posts_load.py, no record built, the ledger kept); ``sink``
+Arrow columns, loaders/columnar/columns_load.py, no record built, the ledger kept); ``sink``
 (a bulk load's validate and write_csv phases, the importer's files written, no database)
 and ``sink-serial`` (the same with the blocks checked on the main thread and the file
 hashed in line, as before ``core/batches.read_ahead`` and ``BackgroundDigests``).
@@ -65,7 +65,7 @@ from cibgraph.core.host import file_sha256
 from cibgraph.graph.connection import Database
 from cibgraph.loaders.bulk import bulk_load
 from cibgraph.loaders.bulk.sink import CsvSink
-from cibgraph.loaders.columnar import posts_load
+from cibgraph.loaders.columnar import columns_load
 from cibgraph.loaders.columnar.blocks import Block, ColumnarCsv
 from cibgraph.loaders.columnar.validate import checked_columns, columnar_results, serves
 from cibgraph.loaders.contract import CONTRACT
@@ -210,9 +210,9 @@ def _into_sink(source: Path, serial: bool) -> int:
     plan = plan_load([source], kind="posts")
     folder = Path(tempfile.mkdtemp(prefix="sink-", dir=harness.DATA))
     names = vars(load_module)  # the load's own name for the hasher, swapped for the baseline
-    saved = posts_load.READ_AHEAD, names["BackgroundDigests"]
+    saved = columns_load.READ_AHEAD, names["BackgroundDigests"]
     if serial:
-        posts_load.READ_AHEAD, names["BackgroundDigests"] = 0, _SerialDigests
+        columns_load.READ_AHEAD, names["BackgroundDigests"] = 0, _SerialDigests
     try:
         sink = CsvSink(folder)
         options = LoadOptions(rejects_dir=harness.DATA / "load-rejects")
@@ -222,7 +222,7 @@ def _into_sink(source: Path, serial: bool) -> int:
         assert ledger.status == "complete" and ledger.reconciles(), ledger.error
         return ledger.total("written")
     finally:
-        posts_load.READ_AHEAD, names["BackgroundDigests"] = saved
+        columns_load.READ_AHEAD, names["BackgroundDigests"] = saved
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -277,7 +277,7 @@ def measure(
             harness.log(f"{rows:,} rows, repeat {r + 1}/{repeat}: {mode}")
             db = harness.reset(paths)
             load_module.BY_COLUMNS = not mode.startswith("rows-")
-            posts_load.ENABLED = not mode.startswith("records-")
+            columns_load.ENABLED = not mode.startswith("records-")
             try:
                 if mode.endswith("bulk"):
                     result = run_bulk(db, source, tmp)
@@ -289,7 +289,7 @@ def measure(
                         result = run_batched(db, source, int(mode.split("-")[-1]), tmp)
             finally:
                 load_module.BY_COLUMNS = True
-                posts_load.ENABLED = True
+                columns_load.ENABLED = True
                 db.close()
             result["rows_per_s"] = result["rows"] / result["seconds"]
             harness.log(f"  {result['rows']:,} rows in {result['seconds']:.1f}s")

@@ -294,11 +294,11 @@ class _FileLoad:
                 self.entry.error = f"line {bad.line}: {bad.reason}"
                 return
         source, self.validate = _open(self.planned, self.ctx)
-        from cibgraph.loaders.columnar import posts_load  # it imports the bulk sink
+        from cibgraph.loaders.columnar import columns_load  # it imports the bulk sink
 
-        if posts_load.applies(self.planned.kind, source, self.runner, self.options.dry_run):
+        if columns_load.applies(self.planned.kind, source, self.runner, self.options.dry_run):
             assert isinstance(source, ColumnarCsv)
-            posts_load.load_file(self, source, interrupts)
+            columns_load.load_file(self, source, interrupts)
         else:
             self._by_records(source, interrupts)
         if isinstance(source, FormatReader):

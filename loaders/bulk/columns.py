@@ -4,7 +4,7 @@ their neo4j-admin types, and how a property value becomes a cell (or does not fi
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -114,7 +114,10 @@ class CsvFile:
         self.kind = kind  # "nodes", "relationships", or "spool" (rewritten before import)
         self.labels = labels
         self._handle: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._handle, lineterminator="\n")
+        # CRLF: csv.writer quotes a cell holding a line break only if the break is in
+        # its lineterminator, and a bare CR left unquoted ends the row for csv.reader
+        # (the actors' spool is read back) and for the importer.
+        self._writer = csv.writer(self._handle, lineterminator="\r\n")
         if header is not None:
             self._writer.writerow(header)
         self.rows = 0
@@ -126,6 +129,16 @@ class CsvFile:
             self.multiline = "\n" in joined or "\r" in joined
         self._writer.writerow(cells)
         self.rows += 1
+
+    def write_rows(self, rows: Iterable[Sequence[str | None]], multiline: bool) -> int:
+        """Many rows at once (None: an empty cell); ``multiline``: some cell holds a line
+        break. The number of rows written."""
+        self.multiline = self.multiline or multiline
+        before = self.rows
+        for row in rows:  # writerows would not count them
+            self._writer.writerow(row)
+            self.rows += 1
+        return self.rows - before
 
     def close(self) -> None:
         self._handle.close()

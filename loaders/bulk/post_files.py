@@ -98,7 +98,7 @@ class PostFiles:
             path = self.folder / f"{name}.columns.csv"
             handle = path.open("wb")
             text = io.StringIO()
-            csv.writer(text, lineterminator="\n").writerow(header)  # as CsvFile writes it
+            csv.writer(text, lineterminator="\n").writerow(header)  # Arrow ends its rows so
             handle.write(text.getvalue().encode("utf-8"))
             found = self._outs[name] = _Out(path, kind, labels, handle)
         return found
@@ -214,4 +214,5 @@ def take_posts(sink: CsvSink, posts: pa.Table) -> int | None:
     sink.post_claims.update(ids)
     sink._post_refs |= referenced | sink.posts_unwritten(shared)
     sink.post_files.add(posts)
+    sink.column_rows += len(ids)
     return created

@@ -84,6 +84,7 @@ class CsvSink:
         self.post_claims = CompactIds()
         self._posts_replayed: set[str] = set()
         self.post_files: PostFiles | None = None  # column-built posts (post_files.py)
+        self.column_rows = 0  # rows written by the column path (tests count them)
         self._post_refs: set[str] = set()
         self._orgs: set[str] = set()
         self._org_refs: set[str] = set()

@@ -27,7 +27,18 @@ from cibgraph.loaders.values import BadValue, is_missing, parse
 
 _NULL = pa.scalar(None, pa.string())
 # The parser's result types of the columns parsed once per distinct value.
-_DISTINCT_TYPES = {FieldType.URL: pa.string(), FieldType.TAGS: pa.list_(pa.string())}
+_DISTINCT_TYPES = {
+    FieldType.URL: pa.string(),
+    FieldType.TAGS: pa.list_(pa.string()),
+    FieldType.INT: pa.int64(),  # a larger one fails the block over to the row path
+    FieldType.FLOAT: pa.float64(),
+    FieldType.CONFIDENCE: pa.float64(),
+    FieldType.BOOL: pa.bool_(),
+    FieldType.COUNTRY: pa.string(),
+    FieldType.CURRENCY: pa.string(),
+}
+# The types whose plain shapes Arrow rewrites (check_shaped) before the parser sees the rest.
+_SHAPED = (FieldType.URL, FieldType.TAGS)
 
 
 @dataclass
@@ -161,7 +172,15 @@ def check_shaped(
     return checked, pc.if_else(plain, given, rest_given)
 
 
-def check_arrow(column: Column, array: pa.Array, *, assume_utc: bool = False) -> ArrowChecked:
+def check_arrow(
+    column: Column,
+    array: pa.Array,
+    *,
+    assume_utc: bool = False,
+    cache: dict[str, Parsed] | None = None,
+) -> ArrowChecked:
+    """One column's values in Arrow; ``cache``: the parsed cells of a column parsed once
+    per distinct value, kept by the caller from block to block."""
     if column.type == FieldType.ID:
         return _ids(array, column)
     if column.type == FieldType.TEXT:
@@ -170,7 +189,7 @@ def check_arrow(column: Column, array: pa.Array, *, assume_utc: bool = False) ->
         return _enums(array, column)
     if column.type == FieldType.TIMESTAMP:
         return _timestamps(array, column)
-    return _distinct(array, column, assume_utc)[0]
+    return _distinct(array, column, assume_utc, cache)[0]
 
 
 def iso_text(micros: pa.Array) -> pa.Array:
@@ -206,14 +225,14 @@ POST_FIELDS = (
 
 
 @dataclass
-class PostColumns:
+class BlockColumns:
     sure: pa.BooleanArray  # the rows the column path vouches for
-    table: pa.Table  # POST_FIELDS; only the sure rows' values are meaningful
+    table: pa.Table  # POST_FIELDS (tables.py: other kinds); only sure rows are meaningful
 
 
 def post_columns(
     block: Block, ctx: ValidationContext, caches: dict[str, dict[str, Parsed]] | None = None
-) -> PostColumns:
+) -> BlockColumns:
     """The block's posts; ``sure`` is ``validate._sure`` of the same block. ``caches``:
     parsed cells by column, kept by the caller from block to block."""
     caches = {} if caches is None else caches
@@ -224,7 +243,7 @@ def post_columns(
         if column.name not in block.table.column_names:
             continue
         array = block.table.column(column.name).combine_chunks()
-        if column.type in _DISTINCT_TYPES:
+        if column.type in _SHAPED:
             cache = caches.setdefault(column.name, {})
             checked[column.name], url_given = check_shaped(array, column, ctx.assume_utc, cache)
             if column.type == FieldType.URL:
@@ -256,4 +275,4 @@ def post_columns(
         value("hashtags", pa.list_(pa.string())),
         value("shared_post_id"),
     ]
-    return PostColumns(sure, pa.table(columns, names=list(POST_FIELDS)))
+    return BlockColumns(sure, pa.table(columns, names=list(POST_FIELDS)))

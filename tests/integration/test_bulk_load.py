@@ -4,7 +4,7 @@ The bulk path stops and starts the server, so this module never touches the shar
 test server: it installs a throwaway instance (own CIBGRAPH_HOME in a temp folder,
 own free ports, the cached server build) and removes it afterwards.
 
-A contract posts file goes to the importer by columns (loaders/columnar/posts_load.py);
+A contract posts file goes to the importer by columns (loaders/columnar/columns_load.py);
 the last test holds that path to an incremental load of the same files, repeats, a bad
 row and a forward share included (tests/unit/test_column_bulk.py holds its importer
 input to the bulk record path's on the fuzz corpus).

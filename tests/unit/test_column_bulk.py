@@ -1,6 +1,7 @@
-"""Posts into the bulk sink by columns (loaders/columnar/posts_load.py, bulk/post_files.py)
-against the record path (columnar/validate.py's records through ``CsvSink._post``): the
-same importer input, replays, ledger counts and rejects files.
+"""Posts, accounts, pages and identifiers into the bulk sink by columns
+(loaders/columnar/columns_load.py, bulk/post_files.py, bulk/column_rows.py) against the
+record path (columnar/validate.py's records through the sink's handlers): the same
+importer input, replays, ledger counts and rejects files.
 
 The importer's input is compared as what neo4j-admin reads from it: per node label or
 relationship type, the multiset of rows as (header name, value) pairs, an empty cell
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 
 from cibgraph.graph.server import admin
 from cibgraph.loaders.bulk import CsvSink, id_set
-from cibgraph.loaders.columnar import blocks, posts_load
+from cibgraph.loaders.columnar import blocks, columns_load
 from cibgraph.loaders.columnar.arrays import check_shaped, iso_text
 from cibgraph.loaders.columnar.hashes import text_hashes
 from cibgraph.loaders.contract import CONTRACT
@@ -69,34 +70,30 @@ def _content(sources: list[admin.ImportSource]) -> Content:
 BY_COLUMNS: Counter[str] = Counter()  # rows written by the column path, per test
 
 
-def _column_rows(folder: Path) -> int:
-    return sum(len(p.read_text().splitlines()) - 1 for p in folder.glob("Post.columns.csv"))
-
-
 def sink_load(
-    sources: list[Path], folder: Path, by_columns: bool, **options: Any
+    sources: list[Path], folder: Path, by_columns: bool, kind: str = "posts", **options: Any
 ) -> tuple[Content, list[Any], list[dict[str, Any]], list[str]]:
     """Load into a CsvSink: (importer input, replays, ledger files' counts, rejects)."""
-    saved, posts_load.ENABLED = posts_load.ENABLED, by_columns
+    saved, columns_load.ENABLED = columns_load.ENABLED, by_columns
     sink = CsvSink(folder / "csv")
     try:
         ledger = load(
-            sink, plan_load(sources, kind="posts"), LoadOptions(rejects_dir=folder, **options)
+            sink, plan_load(sources, kind=kind), LoadOptions(rejects_dir=folder, **options)
         )
         content = _content(sink.finish())
-        BY_COLUMNS["rows"] += _column_rows(folder / "csv")
+        BY_COLUMNS["rows"] += sink.column_rows
         replays = list(sink.replays())
     finally:
-        posts_load.ENABLED = saved
+        columns_load.ENABLED = saved
         sink.close()
     files = [{k: getattr(f, k) for k in COUNTS} for f in ledger.files]
     rejects = [Path(f.rejects_path).read_text() if f.rejects_path else "" for f in ledger.files]
     return content, replays, files, rejects
 
 
-def assert_same(sources: list[Path], folder: Path, **options: Any) -> Content:
-    by_records = sink_load(sources, folder / "records", False, **options)
-    by_columns = sink_load(sources, folder / "columns", True, **options)
+def assert_same(sources: list[Path], folder: Path, kind: str = "posts", **options: Any) -> Content:
+    by_records = sink_load(sources, folder / "records", False, kind, **options)
+    by_columns = sink_load(sources, folder / "columns", True, kind, **options)
     for old, new in zip(by_records, by_columns, strict=True):
         assert new == old
     return by_columns[0]
@@ -107,9 +104,10 @@ def _plan_options(plan: FilePlan) -> dict[str, Any]:
 
 
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")
-def test_the_fuzz_corpus_gives_the_same_importer_input() -> None:
+@pytest.mark.parametrize("kind", sorted(columns_load.KINDS))
+def test_the_fuzz_corpus_gives_the_same_importer_input(kind: str) -> None:
     @CI
-    @given(plan=file_plan("posts"), seed=st.integers(0, 2**32))
+    @given(plan=file_plan(kind), seed=st.integers(0, 2**32))
     def one_file(plan: FilePlan, seed: int) -> None:
         plan = replace(plan, abort=False)
         with tempfile.TemporaryDirectory() as tmp:
@@ -124,20 +122,20 @@ def test_the_fuzz_corpus_gives_the_same_importer_input() -> None:
                 ("batch-3", {"batch_size": 3}),
                 ("dry-run", {"dry_run": True}),
             ):
-                assert_same([path], folder / name, **options)
-                assert_same([clean], folder / f"clean-{name}", **options)
-            assert_same([clean], folder / "clean-batch-1", batch_size=1)
+                assert_same([path], folder / name, kind, **options)
+                assert_same([clean], folder / f"clean-{name}", kind, **options)
+            assert_same([clean], folder / "clean-batch-1", kind, batch_size=1)
             # Blocks of a few lines: many blocks, some by columns, some by rows.
             saved, blocks.BLOCK_BYTES = blocks.BLOCK_BYTES, 97
             try:
-                assert_same([path], folder / "small-blocks", batch_size=2)
-                assert_same([clean], folder / "clean-small-blocks", batch_size=2)
+                assert_same([path], folder / "small-blocks", kind, batch_size=2)
+                assert_same([clean], folder / "clean-small-blocks", kind, batch_size=2)
             finally:
                 blocks.BLOCK_BYTES = saved
 
     BY_COLUMNS.clear()
     one_file()
-    # The corpus varies with the hash seed (sets in the plans): tens to hundreds of posts.
+    # The corpus varies with the hash seed (sets in the plans): tens to hundreds of rows.
     assert BY_COLUMNS["rows"] > 0, "the column path must have written some batches"
 
 

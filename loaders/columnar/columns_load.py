@@ -1,11 +1,13 @@
-"""A contract posts file into the bulk sink (or a dry run) by columns, batch by batch.
+"""A contract file of posts, accounts, pages or identifiers into the bulk sink (or a dry
+run) by columns, batch by batch.
 
 The same batches as ``load._FileLoad`` makes (``batch_size`` records, in file order, a
 rejected row in no batch), the same rejects and warnings (every row the column checks
 cannot vouch for goes through the row path, exactly as in ``columnar/validate.py``), and
 the same ledger counts. What changes is how a batch whose records are all column-built
-reaches the sink: as Arrow columns (``bulk/post_files.py``), when the sink says it can
-route them exactly; any other batch is built into records and written as before.
+reaches the sink: as Arrow columns (``bulk/post_files.py`` for posts,
+``bulk/column_rows.py`` for the rest), when the sink says it can route them exactly;
+any other batch is built into records and written as before.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,10 +23,17 @@ import pyarrow as pa
 
 from cibgraph.core.batches import read_ahead
 from cibgraph.core.runner import QueryRunner
+from cibgraph.loaders.bulk.column_rows import take_actors, take_identifiers
 from cibgraph.loaders.bulk.post_files import take_posts
 from cibgraph.loaders.bulk.sink import CsvSink
-from cibgraph.loaders.columnar.arrays import Parsed, PostColumns, post_columns
+from cibgraph.loaders.columnar.arrays import BlockColumns, Parsed, post_columns
 from cibgraph.loaders.columnar.blocks import Block, ColumnarCsv
+from cibgraph.loaders.columnar.tables import (
+    actor_columns,
+    actor_records,
+    identifier_columns,
+    identifier_records,
+)
 from cibgraph.loaders.columnar.validate import serves
 from cibgraph.loaders.contract import CONTRACT
 from cibgraph.loaders.interrupts import BatchBoundary
@@ -64,7 +74,7 @@ class FileLoad(Protocol):
 
 def applies(kind: str, source: object, runner: object, dry_run: bool) -> bool:
     return (
-        ENABLED and kind == "posts" and isinstance(source, ColumnarCsv)
+        ENABLED and kind in KINDS and isinstance(source, ColumnarCsv)
         and (dry_run or isinstance(runner, CsvSink))
     )  # fmt: skip
 
@@ -86,11 +96,12 @@ def load_file(file: FileLoad, source: ColumnarCsv, interrupts: BatchBoundary | N
         return file.account(source, raw, result, abort=False)
 
     sink = runner if isinstance(runner, CsvSink) and not file.options.dry_run else None
-    loader = PostsByColumns(sink, file.entry, file.options.batch_size, write, after_batch)
-    load_posts(source, file.ctx, file.validate, account, loader)
+    kind = KINDS[file.entry.kind]
+    loader = BatchesByColumns(kind, sink, file.entry, file.options.batch_size, write, after_batch)
+    load_blocks(source, file.entry.kind, file.ctx, file.validate, account, loader)
 
 
-def records_of(posts: pa.Table) -> list[Record]:
+def post_records(posts: pa.Table) -> list[Record]:
     """Column-built posts as the records ``columnar/validate._posts`` builds."""
     out: list[Record] = []
     for post in posts.to_pylist():
@@ -117,6 +128,35 @@ def records_of(posts: pa.Table) -> list[Record]:
     return out
 
 
+Build = Callable[[Block, ValidationContext, dict[str, dict[str, Parsed]]], BlockColumns]
+
+
+@dataclass(frozen=True)
+class ColumnKind:
+    """How a kind goes by columns: a block's table, a batch of it into the sink (None:
+    not exactly, send its records), and its records."""
+
+    build: Build
+    take: Callable[[CsvSink, pa.Table], int | None]
+    records: Callable[[pa.Table], list[Record]]
+
+
+KINDS: dict[str, ColumnKind] = {
+    "posts": ColumnKind(post_columns, take_posts, post_records),
+    "accounts": ColumnKind(
+        partial(actor_columns, "accounts"),
+        partial(take_actors, label="Account"),
+        partial(actor_records, "accounts"),
+    ),
+    "pages": ColumnKind(
+        partial(actor_columns, "pages"),
+        partial(take_actors, label="Page"),
+        partial(actor_records, "pages"),
+    ),
+    "identifiers": ColumnKind(identifier_columns, take_identifiers, identifier_records),
+}
+
+
 @dataclass
 class _Batch:
     """The records of the batch being filled: record objects, or runs of block rows."""
@@ -125,15 +165,17 @@ class _Batch:
     size: int = 0
 
 
-class PostsByColumns:
+class BatchesByColumns:
     def __init__(
         self,
+        kind: ColumnKind,
         sink: CsvSink | None,  # None: a dry run, nothing written
         entry: FileLedger,
         batch_size: int,
         write_records: WriteRecords,
         after_batch: Callable[[], None],
     ) -> None:
+        self.kind = kind
         self.sink = sink
         self.entry = entry
         self.batch_size = batch_size
@@ -151,15 +193,15 @@ class PostsByColumns:
         assert self.sink is not None
         if all(isinstance(part, pa.Table) for part in batch.parts):
             tables = [part for part in batch.parts if isinstance(part, pa.Table)]
-            posts = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-            created = take_posts(self.sink, posts)
+            rows = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+            created = self.kind.take(self.sink, rows)
             if created is not None:  # written: write_batch's counts for such a batch
                 self.entry.written += batch.size
                 self.entry.created += created
                 return
         records: list[Record] = []
         for part in batch.parts:
-            records.extend(records_of(part) if isinstance(part, pa.Table) else [part])
+            records.extend(self.kind.records(part) if isinstance(part, pa.Table) else [part])
         self.write_records(records)
 
     def add_record(self, record: Record) -> None:
@@ -169,7 +211,7 @@ class PostsByColumns:
             self._flush()
 
     def add_rows(self, table: pa.Table, start: int, stop: int) -> None:
-        """Sure rows ``start:stop`` of a block's posts table."""
+        """Sure rows ``start:stop`` of a block's table."""
         self.entry.read += stop - start
         self.entry.valid += stop - start
         while start < stop:
@@ -187,12 +229,13 @@ class PostsByColumns:
             self.sink.post_files.flush()  # before the next file reads the sink's sets
 
 
-def load_posts(
+def load_blocks(
     source: ColumnarCsv,
+    kind: str,
     ctx: ValidationContext,
     by_row: RowCheck,
     account: Account,
-    loader: PostsByColumns,
+    loader: BatchesByColumns,
 ) -> None:
     """Every row of the file read, validated and accounted for, in file order."""
 
@@ -201,7 +244,7 @@ def load_posts(
         if record is not None:
             loader.add_record(record)
 
-    prepared = _prepared(source, ctx)
+    prepared = _prepared(source, kind, ctx)
     for item, columns in read_ahead(prepared, READ_AHEAD) if READ_AHEAD else prepared:
         if isinstance(item, RawRow):
             one(item)
@@ -222,20 +265,20 @@ def load_posts(
 
 
 def _prepared(
-    source: ColumnarCsv, ctx: ValidationContext
-) -> Iterator[tuple[Block | RawRow, PostColumns | None]]:
+    source: ColumnarCsv, kind: str, ctx: ValidationContext
+) -> Iterator[tuple[Block | RawRow, BlockColumns | None]]:
     """Each block read and its columns checked: the Arrow and DuckDB work, which runs
     mostly outside the GIL, so ``read_ahead`` does it while the sink takes the last."""
-    spec = CONTRACT["posts"]
+    spec, build = CONTRACT[kind], KINDS[kind].build
     caches: dict[str, dict[str, Parsed]] = {}  # the worker's alone
     for item in source.items(lambda header: serves(spec, header, ctx)):
-        yield item, None if isinstance(item, RawRow) else _columns(item, ctx, caches)
+        yield item, None if isinstance(item, RawRow) else _columns(build, item, ctx, caches)
 
 
 def _columns(
-    block: Block, ctx: ValidationContext, caches: dict[str, dict[str, Parsed]]
-) -> PostColumns | None:
+    build: Build, block: Block, ctx: ValidationContext, caches: dict[str, dict[str, Parsed]]
+) -> BlockColumns | None:
     try:
-        return post_columns(block, ctx, caches)
+        return build(block, ctx, caches)
     except (ValueError, TypeError, ArithmeticError, pa.ArrowException):
         return None
